@@ -1,0 +1,87 @@
+#!/usr/bin/env node
+import { createRequire } from "node:module";
+import yargs from "yargs";
+import { hideBin } from "yargs/helpers";
+import { importCommand } from "./commands/import.js";
+import { queryCommand } from "./commands/query.js";
+import { statusCommand } from "./commands/status.js";
+import { ExitCode, TamarinError } from "./errors.js";
+
+const require = createRequire(import.meta.url);
+const { version } = require("../../package.json") as { version: string };
+
+/** Builds the command-line parser; exported so tests can run it in-process. */
+export function buildCli(argv: string[]) {
+  return yargs(argv)
+    .scriptName("tamarin")
+    .usage(
+      "Turn Amazon S3 server access logs into a SQLite database you can query.\n\nUsage: $0 <command> [options]",
+    )
+    .env("TAMARIN")
+    .option("db", {
+      describe: "SQLite database file (env TAMARIN_DB) [default: ./tamarin.db]",
+      type: "string",
+      global: true,
+    })
+    .option("quiet", {
+      alias: "q",
+      describe: "Print only errors",
+      type: "boolean",
+      global: true,
+    })
+    .option("verbose", {
+      alias: "v",
+      describe: "Print a line for each log object",
+      type: "boolean",
+      global: true,
+    })
+    .option("progress", {
+      describe:
+        "Draw progress bars on a terminal (--no-progress turns them off)",
+      type: "boolean",
+      default: true,
+      global: true,
+    })
+    .command(importCommand)
+    .command(statusCommand)
+    .command(queryCommand)
+    .demandCommand(1, "Name a command. Run tamarin --help to list them.")
+    .strict()
+    .version(version)
+    .help()
+    .alias("help", "h")
+    .wrap(Math.min(100, process.stdout.columns || 100))
+    .fail((message, error) => {
+      if (error) throw error;
+      throw new TamarinError(
+        `${message}\nRun tamarin --help for usage.`,
+        ExitCode.Usage,
+      );
+    });
+}
+
+async function main(): Promise<void> {
+  try {
+    await buildCli(hideBin(process.argv)).parseAsync();
+  } catch (error) {
+    if (error instanceof TamarinError) {
+      process.stderr.write(`tamarin: ${error.message}\n`);
+      process.exitCode = error.exitCode;
+      return;
+    }
+    const sqliteCode = (error as { code?: string }).code;
+    if (typeof sqliteCode === "string" && sqliteCode.startsWith("SQLITE_")) {
+      process.stderr.write(
+        `tamarin: database error: ${(error as Error).message}\n`,
+      );
+      process.exitCode = ExitCode.Failure;
+      return;
+    }
+    process.stderr.write(
+      `tamarin: unexpected error: ${(error as Error).stack ?? String(error)}\n`,
+    );
+    process.exitCode = ExitCode.Failure;
+  }
+}
+
+await main();

@@ -1,0 +1,37 @@
+import path from "node:path";
+import { Logger, type Verbosity } from "../log.js";
+
+/** Options every command accepts, as parsed by yargs. */
+export interface GlobalOptions {
+  readonly db?: string;
+  readonly config?: string;
+  readonly quiet?: boolean;
+  readonly verbose?: boolean;
+  readonly progress?: boolean;
+}
+
+export const DEFAULT_DATABASE = "tamarin.db";
+
+/** Returns the SQLite file path: --db or TAMARIN_DB, else ./tamarin.db. */
+export function databasePath(options: GlobalOptions): string {
+  return path.resolve(options.db ?? DEFAULT_DATABASE);
+}
+
+export function createLogger(options: GlobalOptions): Logger {
+  let verbosity: Verbosity = "normal";
+  if (options.quiet) verbosity = "quiet";
+  else if (options.verbose) verbosity = "verbose";
+  return new Logger(verbosity);
+}
+
+/**
+ * Tells whether to draw progress bars: only on a terminal, and not with
+ * --no-progress or --quiet. Cron and pipes get one summary line instead.
+ */
+export function showProgress(options: GlobalOptions): boolean {
+  return (
+    options.progress !== false &&
+    !options.quiet &&
+    process.stderr.isTTY === true
+  );
+}

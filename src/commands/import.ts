@@ -1,0 +1,300 @@
+import { createHash } from "node:crypto";
+import fs from "node:fs";
+import path from "node:path";
+import { PassThrough, type Readable } from "node:stream";
+import cliProgress from "cli-progress";
+import type { Argv, CommandModule } from "yargs";
+import { ExitCode, TamarinError } from "../errors.js";
+import { formatCount, formatSeconds, plural } from "../format.js";
+import { readLineBatches } from "../parse/line-reader.js";
+import { openDatabase } from "../store/database.js";
+import { Ingestor, isUnchanged, type ObjectIdentity } from "../store/ingest.js";
+import {
+  createLogger,
+  databasePath,
+  showProgress,
+  type GlobalOptions,
+} from "./global-options.js";
+
+interface ImportOptions extends GlobalOptions {
+  readonly paths: string[];
+  readonly force?: boolean;
+}
+
+/** A file to import, or stdin. */
+interface Input {
+  readonly display: string;
+  readonly file: string | null;
+  readonly size: number | null;
+  readonly mtime: Date | null;
+}
+
+export interface ImportSummary {
+  imported: number;
+  replaced: number;
+  skipped: number;
+  failed: number;
+  records: number;
+  rejects: number;
+}
+
+export const importCommand: CommandModule<GlobalOptions, ImportOptions> = {
+  command: "import <paths..>",
+  describe:
+    "Import S3 access log files into the database. Each file is one log object: an unchanged file imported again is skipped.",
+  builder: (yargs: Argv<GlobalOptions>) =>
+    yargs
+      .positional("paths", {
+        describe:
+          "Log files, folders (read recursively) or - for stdin. Gzip files are detected by content.",
+        type: "string",
+        array: true,
+        demandOption: true,
+      })
+      .option("force", {
+        describe:
+          "Re-import files already in the database, replacing their rows",
+        type: "boolean",
+        default: false,
+      }) as Argv<ImportOptions>,
+  handler: async (options) => {
+    process.exitCode = await runImport(options);
+  },
+};
+
+async function runImport(options: ImportOptions): Promise<number> {
+  const logger = createLogger(options);
+  const started = Date.now();
+
+  // Find the inputs.
+  const inputs: Input[] = [];
+  let failed = 0;
+  for (const argument of options.paths) {
+    try {
+      inputs.push(...listInputs(argument));
+    } catch (error) {
+      logger.error(errorMessage(error));
+      failed++;
+    }
+  }
+
+  // Open the database.
+  const db = openDatabase(databasePath(options));
+  const ingestor = new Ingestor(db);
+  const summary: ImportSummary = {
+    imported: 0,
+    replaced: 0,
+    skipped: 0,
+    failed,
+    records: 0,
+    rejects: 0,
+  };
+
+  // Import each input in turn, continuing past failures.
+  const progress = showProgress(options)
+    ? new ImportProgress(
+        inputs.reduce((sum, input) => sum + (input.size ?? 0), 0),
+      )
+    : null;
+  try {
+    for (const input of inputs) {
+      try {
+        const result = await importInput(ingestor, input, options, (bytes) =>
+          progress?.advance(bytes, summary),
+        );
+        summary[result.status]++;
+        if (result.status !== "skipped") {
+          summary.records += result.records;
+          summary.rejects += result.rejects;
+        }
+        logger.debug(
+          `${result.status} ${input.display}: ${plural(result.records, "record")}, ${result.rejects} rejected`,
+        );
+      } catch (error) {
+        summary.failed++;
+        progress?.interrupt();
+        logger.error(
+          `failed to import ${input.display}: ${errorMessage(error)}`,
+        );
+      }
+    }
+  } finally {
+    progress?.stop();
+    db.close();
+  }
+
+  // Report.
+  logger.info(formatImportSummary(summary, Date.now() - started));
+  if (summary.failed === 0) return ExitCode.Success;
+  const stored = summary.imported + summary.replaced + summary.skipped;
+  return stored > 0 ? ExitCode.Partial : ExitCode.Failure;
+}
+
+/** Formats the one-line summary, such as `imported 12 objects, 48,213 records, 3 rejected, 0 skipped in 1.9 s`. */
+export function formatImportSummary(
+  summary: ImportSummary,
+  milliseconds: number,
+): string {
+  const parts = [
+    `imported ${plural(summary.imported + summary.replaced, "object")}`,
+    plural(summary.records, "record"),
+    `${formatCount(summary.rejects)} rejected`,
+    `${formatCount(summary.skipped)} skipped`,
+  ];
+  if (summary.replaced > 0)
+    parts.push(`${formatCount(summary.replaced)} replaced`);
+  if (summary.failed > 0) parts.push(`${formatCount(summary.failed)} failed`);
+  return `${parts.join(", ")} in ${formatSeconds(milliseconds)}`;
+}
+
+function listInputs(argument: string): Input[] {
+  if (argument === "-") {
+    return [{ display: "stdin", file: null, size: null, mtime: null }];
+  }
+  let stat: fs.Stats;
+  try {
+    stat = fs.statSync(argument);
+  } catch {
+    throw new TamarinError(
+      `path not found: ${argument}. Check the path, or pass - to read stdin.`,
+    );
+  }
+  if (stat.isFile()) {
+    return [fileInput(path.resolve(argument), stat)];
+  }
+  if (!stat.isDirectory()) {
+    throw new TamarinError(`not a file or folder: ${argument}`);
+  }
+  const entries = fs.readdirSync(argument, {
+    recursive: true,
+    withFileTypes: true,
+  });
+  return entries
+    .filter((entry) => entry.isFile() && !entry.name.startsWith("."))
+    .map((entry) => path.resolve(entry.parentPath, entry.name))
+    .sort()
+    .map((file) => fileInput(file, fs.statSync(file)));
+}
+
+function fileInput(file: string, stat: fs.Stats): Input {
+  return { display: file, file, size: stat.size, mtime: stat.mtime };
+}
+
+async function importInput(
+  ingestor: Ingestor,
+  input: Input,
+  options: ImportOptions,
+  onBytes: (bytes: number) => void,
+) {
+  if (input.file !== null) {
+    const identity: ObjectIdentity = {
+      source: input.file,
+      size: input.size,
+      etag: null,
+      lastModified: input.mtime ? utcMillis(input.mtime) : null,
+    };
+
+    // An unchanged file is skipped without being read.
+    const existing = ingestor.find(identity.source);
+    if (existing && !options.force && isUnchanged(existing, identity)) {
+      onBytes(input.size ?? 0);
+      return {
+        status: "skipped" as const,
+        records: existing.records,
+        rejects: existing.rejects,
+      };
+    }
+    const stream = fs.createReadStream(input.file, {
+      highWaterMark: 256 * 1024,
+    });
+    return ingestor.ingest(identity, readLineBatches(stream, { onBytes }), {
+      force: options.force,
+    });
+  }
+
+  // stdin has no name, so its content hash identifies it: the same content
+  // piped in twice is stored once.
+  const hash = createHash("sha256");
+  let size = 0;
+  const hashed: Readable = process.stdin.pipe(
+    new PassThrough({
+      transform(chunk: Buffer, _encoding, callback) {
+        hash.update(chunk);
+        size += chunk.length;
+        callback(null, chunk);
+      },
+    }),
+  );
+  return ingestor.ingest(
+    {
+      source: `stdin:reading:${process.pid}:${Date.now()}`,
+      size: null,
+      etag: null,
+      lastModified: null,
+    },
+    readLineBatches(hashed, { onBytes }),
+    {
+      force: options.force,
+      finalIdentity: () => ({
+        source: `stdin:sha256:${hash.digest("hex")}`,
+        size,
+        etag: null,
+        lastModified: null,
+      }),
+    },
+  );
+}
+
+function utcMillis(date: Date): string {
+  return date.toISOString().slice(0, 23).replace("T", " ");
+}
+
+function errorMessage(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+/** A byte-based progress bar on stderr, with the running record count. */
+class ImportProgress {
+  private readonly bar: cliProgress.SingleBar;
+  private done = 0;
+
+  constructor(totalBytes: number) {
+    this.bar = new cliProgress.SingleBar(
+      {
+        format:
+          "importing [{bar}] {percentage}% | {value_mib}/{total_mib} MiB | {records} records | {rejects} rejected",
+        stream: process.stderr,
+        hideCursor: true,
+        clearOnComplete: true,
+      },
+      cliProgress.Presets.shades_classic,
+    );
+    this.bar.start(Math.max(totalBytes, 1), 0, this.payload(totalBytes, 0, 0));
+  }
+
+  advance(bytes: number, summary: ImportSummary): void {
+    this.done += bytes;
+    this.bar.update(this.done, {
+      ...this.payload(this.bar.getTotal(), summary.records, summary.rejects),
+      value_mib: (this.done / 1048576).toFixed(1),
+    });
+  }
+
+  /** Moves the bar off the current line so that an error message reads cleanly. */
+  interrupt(): void {
+    process.stderr.write("\n");
+  }
+
+  stop(): void {
+    this.bar.stop();
+  }
+
+  private payload(totalBytes: number, records: number, rejects: number) {
+    return {
+      value_mib: (this.done / 1048576).toFixed(1),
+      total_mib: (totalBytes / 1048576).toFixed(1),
+      records: formatCount(records),
+      rejects: formatCount(rejects),
+    };
+  }
+}

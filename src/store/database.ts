@@ -1,0 +1,65 @@
+import fs from "node:fs";
+import path from "node:path";
+import Database from "better-sqlite3";
+import { TamarinError, ExitCode } from "../errors.js";
+import { MIGRATIONS } from "./migrations.js";
+
+export type Db = Database.Database;
+
+export interface OpenOptions {
+  /** Open without write access; the file must exist. */
+  readonly readonly?: boolean;
+}
+
+/**
+ * Opens the SQLite file at `file`, creating it and its folder when needed,
+ * and brings its schema up to date. Read-only opens skip both.
+ */
+export function openDatabase(file: string, options: OpenOptions = {}): Db {
+  if (options.readonly) {
+    if (!fs.existsSync(file)) {
+      throw new TamarinError(
+        `database not found: ${file}. Run "tamarin import" or "tamarin pull" first, or pass --db.`,
+        ExitCode.Failure,
+      );
+    }
+    const db = new Database(file, { readonly: true, fileMustExist: true });
+    db.pragma("busy_timeout = 5000");
+    checkVersion(db, file);
+    return db;
+  }
+
+  fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
+  const db = new Database(file);
+  // WAL lets queries run while a pull writes. synchronous=NORMAL keeps every
+  // committed transaction across a process crash; only a power cut can lose
+  // the last ones, and the ledger then makes the next run redo them.
+  db.pragma("journal_mode = WAL");
+  db.pragma("synchronous = NORMAL");
+  db.pragma("busy_timeout = 5000");
+  db.pragma("foreign_keys = ON");
+  migrate(db, file);
+  return db;
+}
+
+function checkVersion(db: Db, file: string): void {
+  const version = db.pragma("user_version", { simple: true }) as number;
+  if (version > MIGRATIONS.length) {
+    throw new TamarinError(
+      `database ${file} has schema version ${version}, newer than this tamarin supports (${MIGRATIONS.length}). Upgrade tamarin.`,
+      ExitCode.Failure,
+    );
+  }
+}
+
+function migrate(db: Db, file: string): void {
+  checkVersion(db, file);
+  const version = db.pragma("user_version", { simple: true }) as number;
+  for (let index = version; index < MIGRATIONS.length; index++) {
+    const apply = db.transaction(() => {
+      db.exec(MIGRATIONS[index]!);
+      db.pragma(`user_version = ${index + 1}`);
+    });
+    apply.immediate();
+  }
+}

@@ -1,0 +1,259 @@
+import type { Statement } from "better-sqlite3";
+import type { LineBatch } from "../parse/line-reader.js";
+import { parseLine } from "../parse/parse-line.js";
+import { RECORD_COLUMNS, type LogRecord } from "../parse/record.js";
+import type { Db } from "./database.js";
+
+/** Where a log object came from, as recorded in the `log_objects` ledger. */
+export interface ObjectIdentity {
+  /** `s3://bucket/key`, an absolute file path, or `stdin:sha256:<hex>`. */
+  readonly source: string;
+  readonly size: number | null;
+  /** S3 ETag, or null for files. */
+  readonly etag: string | null;
+  /** UTC `YYYY-MM-DD HH:MM:SS.SSS` of the S3 object or file. */
+  readonly lastModified: string | null;
+}
+
+/** A ledger row of `log_objects`. */
+export interface LedgerEntry {
+  readonly id: number;
+  readonly source: string;
+  readonly size: number | null;
+  readonly etag: string | null;
+  readonly last_modified: string | null;
+  readonly records: number;
+  readonly rejects: number;
+  readonly ingested_at: string;
+}
+
+export type IngestStatus = "imported" | "replaced" | "skipped";
+
+export interface IngestResult {
+  readonly status: IngestStatus;
+  readonly records: number;
+  readonly rejects: number;
+}
+
+export interface IngestOptions {
+  /** Replace the object's rows even when the ledger says it is unchanged. */
+  readonly force?: boolean;
+  /**
+   * Returns the object's identity once the stream has been read, for sources
+   * known by a hash of their content (stdin). When the ledger already has that
+   * identity, the rows just read are dropped and the object is skipped.
+   */
+  readonly finalIdentity?: () => ObjectIdentity;
+}
+
+/** Tells whether a ledger row describes the same content as `identity`. */
+export function isUnchanged(
+  entry: LedgerEntry,
+  identity: ObjectIdentity,
+): boolean {
+  if (identity.etag !== null || entry.etag !== null) {
+    return entry.etag === identity.etag;
+  }
+  return (
+    entry.size === identity.size &&
+    entry.last_modified === identity.lastModified
+  );
+}
+
+const RECORD_INSERT_SQL = `INSERT INTO log_records (${RECORD_COLUMNS.map((c) => c.name).join(", ")}, log_object_id, line_number) VALUES (${RECORD_COLUMNS.map(() => "?").join(", ")}, ?, ?)`;
+
+/**
+ * Writes log objects into the store, one transaction per object together
+ * with its ledger row, so that after a crash an object is either fully
+ * stored or absent. Objects are written one at a time: callers may download
+ * concurrently, but each `ingest` waits for the previous one to commit.
+ */
+export class Ingestor {
+  private readonly findStatement: Statement<[string], LedgerEntry>;
+  private readonly insertObject: Statement;
+  private readonly finishObject: Statement;
+  private readonly insertRecord: Statement;
+  private readonly insertReject: Statement;
+  private readonly deleteRecords: Statement;
+  private readonly deleteRejects: Statement;
+  private readonly deleteObject: Statement;
+  private queue: Promise<unknown> = Promise.resolve();
+
+  constructor(private readonly db: Db) {
+    this.findStatement = db.prepare(
+      "SELECT * FROM log_objects WHERE source = ?",
+    );
+    this.insertObject = db.prepare(
+      "INSERT INTO log_objects (source, size, etag, last_modified, ingested_at) VALUES (?, ?, ?, ?, ?)",
+    );
+    this.finishObject = db.prepare(
+      "UPDATE log_objects SET source = ?, size = ?, etag = ?, last_modified = ?, records = ?, rejects = ?, ingested_at = ? WHERE id = ?",
+    );
+    this.insertRecord = db.prepare(RECORD_INSERT_SQL);
+    this.insertReject = db.prepare(
+      "INSERT INTO rejected_lines (log_object_id, line_number, reason, raw_line) VALUES (?, ?, ?, ?)",
+    );
+    this.deleteRecords = db.prepare(
+      "DELETE FROM log_records WHERE log_object_id = ?",
+    );
+    this.deleteRejects = db.prepare(
+      "DELETE FROM rejected_lines WHERE log_object_id = ?",
+    );
+    this.deleteObject = db.prepare("DELETE FROM log_objects WHERE id = ?");
+  }
+
+  /** Returns the ledger row for `source`, if that object was ingested. */
+  find(source: string): LedgerEntry | undefined {
+    return this.findStatement.get(source);
+  }
+
+  /**
+   * Parses `batches` and stores every record, rejected lines included, in one
+   * transaction with the object's ledger row. Skips the object when the
+   * ledger already has it unchanged, unless `force` is set; the stream is
+   * then left unread, so callers that can should check `find` first.
+   */
+  ingest(
+    identity: ObjectIdentity,
+    batches: AsyncIterable<LineBatch>,
+    options: IngestOptions = {},
+  ): Promise<IngestResult> {
+    const run = this.queue.then(() =>
+      this.ingestNow(identity, batches, options),
+    );
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+
+  private async ingestNow(
+    identity: ObjectIdentity,
+    batches: AsyncIterable<LineBatch>,
+    options: IngestOptions,
+  ): Promise<IngestResult> {
+    // The ledger is read inside the write transaction, so that two processes
+    // importing the same object cannot both decide it is new.
+    this.db.exec("BEGIN IMMEDIATE");
+    try {
+      const existing = this.find(identity.source);
+      if (existing && !options.force && isUnchanged(existing, identity)) {
+        this.db.exec("ROLLBACK");
+        return {
+          status: "skipped",
+          records: existing.records,
+          rejects: existing.rejects,
+        };
+      }
+      if (existing) this.remove(existing.id);
+      const objectId = Number(
+        this.insertObject.run(
+          identity.source,
+          identity.size,
+          identity.etag,
+          identity.lastModified,
+          nowUtc(),
+        ).lastInsertRowid,
+      );
+
+      let records = 0;
+      let rejects = 0;
+      for await (const batch of batches) {
+        let lineNumber = batch.firstLineNumber;
+        for (const line of batch.lines) {
+          if (line.length > 0 && !isBlank(line)) {
+            const result = parseLine(line);
+            if (result.ok) {
+              this.insertRecord.run(
+                ...recordValues(result.record),
+                objectId,
+                lineNumber,
+              );
+              records++;
+            } else {
+              this.insertReject.run(objectId, lineNumber, result.reason, line);
+              rejects++;
+            }
+          }
+          lineNumber++;
+        }
+      }
+
+      const final = options.finalIdentity?.() ?? identity;
+      if (final.source !== identity.source) {
+        const duplicate = this.find(final.source);
+        if (duplicate && !options.force) {
+          this.db.exec("ROLLBACK");
+          return {
+            status: "skipped",
+            records: duplicate.records,
+            rejects: duplicate.rejects,
+          };
+        }
+        if (duplicate) this.remove(duplicate.id);
+      }
+      this.finishObject.run(
+        final.source,
+        final.size,
+        final.etag,
+        final.lastModified,
+        records,
+        rejects,
+        nowUtc(),
+        objectId,
+      );
+      this.db.exec("COMMIT");
+      return { status: existing ? "replaced" : "imported", records, rejects };
+    } catch (error) {
+      if (this.db.inTransaction) this.db.exec("ROLLBACK");
+      throw error;
+    }
+  }
+
+  private remove(objectId: number): void {
+    this.deleteRecords.run(objectId);
+    this.deleteRejects.run(objectId);
+    this.deleteObject.run(objectId);
+  }
+}
+
+function isBlank(line: string): boolean {
+  return line.trim().length === 0;
+}
+
+/** Returns the record's values in `RECORD_COLUMNS` order. */
+export function recordValues(record: LogRecord): unknown[] {
+  return [
+    record.bucket_owner,
+    record.bucket,
+    record.request_time,
+    record.remote_ip,
+    record.requester,
+    record.request_id,
+    record.operation,
+    record.key,
+    record.http_method,
+    record.request_uri,
+    record.http_version,
+    record.http_status,
+    record.error_code,
+    record.bytes_sent,
+    record.object_size,
+    record.total_time,
+    record.turnaround_time,
+    record.referrer,
+    record.user_agent,
+    record.version_id,
+    record.host_id,
+    record.signature_version,
+    record.cipher_suite,
+    record.authentication_type,
+    record.host_header,
+    record.tls_version,
+    record.access_point_arn,
+    record.acl_required,
+    record.source_region,
+  ];
+}
+
+function nowUtc(): string {
+  return new Date().toISOString().slice(0, 19).replace("T", " ");
+}
