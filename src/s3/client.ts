@@ -1,0 +1,43 @@
+import type { S3Client } from "@aws-sdk/client-s3";
+
+/** Connection settings for one log location, from the config file. */
+export interface S3ClientSettings {
+  readonly region?: string;
+  /** Endpoint URL of an S3-compatible store, such as http://127.0.0.1:9000. */
+  readonly endpoint?: string;
+  readonly forcePathStyle?: boolean;
+  /** Profile in the shared AWS config and credentials files. */
+  readonly profile?: string;
+  /**
+   * When the SDK adds and checks checksums. Keep the SDK default
+   * (WHEN_SUPPORTED) for AWS; some S3-compatible stores need WHEN_REQUIRED.
+   */
+  readonly requestChecksumCalculation?: "WHEN_SUPPORTED" | "WHEN_REQUIRED";
+  readonly responseChecksumValidation?: "WHEN_SUPPORTED" | "WHEN_REQUIRED";
+}
+
+/**
+ * Creates an S3 client for `settings`. Credentials come from the SDK's
+ * default chain (environment, shared files and `profile`, SSO, instance
+ * roles). The SDK is loaded here, on first use, so that commands that never
+ * touch S3 start without it.
+ */
+export async function createS3Client(
+  settings: S3ClientSettings,
+): Promise<S3Client> {
+  const { S3Client } = await import("@aws-sdk/client-s3");
+  return new S3Client({
+    region: settings.region ?? process.env.AWS_REGION ?? "us-east-1",
+    ...(settings.endpoint !== undefined && { endpoint: settings.endpoint }),
+    ...(settings.forcePathStyle !== undefined && {
+      forcePathStyle: settings.forcePathStyle,
+    }),
+    ...(settings.profile !== undefined && { profile: settings.profile }),
+    ...(settings.requestChecksumCalculation !== undefined && {
+      requestChecksumCalculation: settings.requestChecksumCalculation,
+    }),
+    ...(settings.responseChecksumValidation !== undefined && {
+      responseChecksumValidation: settings.responseChecksumValidation,
+    }),
+  });
+}
