@@ -1,14 +1,11 @@
 #!/usr/bin/env node
-import { createRequire } from "node:module";
 import yargs from "yargs";
 import { hideBin } from "yargs/helpers";
 import { importCommand } from "./commands/import.js";
 import { queryCommand } from "./commands/query.js";
 import { statusCommand } from "./commands/status.js";
 import { ExitCode, TamarinError } from "./errors.js";
-
-const require = createRequire(import.meta.url);
-const { version } = require("../../package.json") as { version: string };
+import { VERSION } from "./version.js";
 
 /** Builds the command-line parser; exported so tests can run it in-process. */
 export function buildCli(argv: string[]) {
@@ -47,7 +44,7 @@ export function buildCli(argv: string[]) {
     .command(queryCommand)
     .demandCommand(1, "Name a command. Run tamarin --help to list them.")
     .strict()
-    .version(version)
+    .version(VERSION)
     .help()
     .alias("help", "h")
     .wrap(Math.min(100, process.stdout.columns || 100))
@@ -84,4 +81,4 @@ async function main(): Promise<void> {
   }
 }
 
-await main();
+void main();

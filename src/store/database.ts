@@ -3,6 +3,7 @@ import path from "node:path";
 import Database from "better-sqlite3";
 import { TamarinError, ExitCode } from "../errors.js";
 import { MIGRATIONS } from "./migrations.js";
+import { loadSeaAddon } from "./native-addon.js";
 
 export type Db = Database.Database;
 
@@ -23,14 +24,18 @@ export function openDatabase(file: string, options: OpenOptions = {}): Db {
         ExitCode.Failure,
       );
     }
-    const db = new Database(file, { readonly: true, fileMustExist: true });
+    const db = new Database(file, {
+      ...addonOptions(),
+      readonly: true,
+      fileMustExist: true,
+    });
     db.pragma("busy_timeout = 5000");
     checkVersion(db, file);
     return db;
   }
 
   fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
-  const db = new Database(file);
+  const db = new Database(file, addonOptions());
   // WAL lets queries run while a pull writes. synchronous=NORMAL keeps every
   // committed transaction across a process crash; only a power cut can lose
   // the last ones, and the ledger then makes the next run redo them.
@@ -40,6 +45,15 @@ export function openDatabase(file: string, options: OpenOptions = {}): Db {
   db.pragma("foreign_keys = ON");
   migrate(db, file);
   return db;
+}
+
+/** Points better-sqlite3 at the addon embedded in the single executable. */
+function addonOptions(): Database.Options {
+  const addon = loadSeaAddon();
+  if (addon === undefined) return {};
+  // better-sqlite3 12 also accepts a loaded addon object as nativeBinding;
+  // @types/better-sqlite3 9.6 declares only the path form.
+  return { nativeBinding: addon as unknown as string };
 }
 
 function checkVersion(db: Db, file: string): void {
