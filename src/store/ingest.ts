@@ -44,6 +44,8 @@ export interface IngestOptions {
    * identity, the rows just read are dropped and the object is skipped.
    */
   readonly finalIdentity?: () => ObjectIdentity;
+  /** Called after each batch of lines with the object's counts so far. */
+  readonly onProgress?: (records: number, rejects: number) => void;
 }
 
 /** Tells whether a ledger row describes the same content as `identity`. */
@@ -177,6 +179,7 @@ export class Ingestor {
           }
           lineNumber++;
         }
+        options.onProgress?.(records, rejects);
       }
 
       const final = options.finalIdentity?.() ?? identity;
