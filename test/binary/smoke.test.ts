@@ -1,0 +1,215 @@
+import { spawnSync } from "node:child_process";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { runCli } from "../helpers/cli.js";
+import { logObject } from "../helpers/log-lines.js";
+
+const ROOT = path.resolve(import.meta.dirname, "../..");
+const TARGET = `${process.platform}-${process.arch}`;
+const BINARY = path.join(
+  ROOT,
+  "dist",
+  `tamarin-${TARGET}${process.platform === "win32" ? ".exe" : ""}`,
+);
+const BUILT = fs.existsSync(BINARY);
+const DEMO_FIXTURES = path.join(ROOT, "fixtures", "demo");
+const VERSION = (
+  JSON.parse(fs.readFileSync(path.join(ROOT, "package.json"), "utf8")) as {
+    version: string;
+  }
+).version;
+
+interface RunResult {
+  readonly status: number | null;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+let work: string;
+/** Environment with no Node.js on PATH and private home, cache and temp. */
+let isolatedEnv: Record<string, string>;
+
+/** Runs the binary with `isolatedEnv` plus `env`. */
+function runBinary(
+  args: readonly string[],
+  env: Record<string, string> = {},
+): RunResult {
+  const result = spawnSync(BINARY, args, {
+    cwd: work,
+    env: { ...isolatedEnv, ...env },
+    encoding: "utf8",
+  });
+  if (result.error) throw result.error;
+  return result;
+}
+
+/** Returns the single value of a one-row, one-column query table. */
+function tableValue(table: string): string {
+  const dataRow = table.split("\n").find((line, index) => {
+    return index > 2 && line.startsWith("│");
+  });
+  return (dataRow ?? "").replaceAll("│", "").trim();
+}
+
+describe.skipIf(!BUILT)(
+  BUILT
+    ? `binary dist/tamarin-${TARGET}`
+    : `binary (skipped: dist/tamarin-${TARGET} is missing; run npm run build:binary)`,
+  () => {
+    beforeAll(() => {
+      work = fs.mkdtempSync(path.join(os.tmpdir(), "tamarin-binary-"));
+      const emptyBin = path.join(work, "bin");
+      for (const folder of ["bin", "home", "cache", "tmp", "logs"]) {
+        fs.mkdirSync(path.join(work, folder));
+      }
+      isolatedEnv = {
+        PATH: emptyBin,
+        HOME: path.join(work, "home"),
+        XDG_CACHE_HOME: path.join(work, "cache"),
+        TMPDIR: path.join(work, "tmp"),
+        NO_COLOR: "1",
+        // Windows needs these to start any process.
+        ...(process.env.SystemRoot && { SystemRoot: process.env.SystemRoot }),
+        ...(process.env.windir && { windir: process.env.windir }),
+      };
+      for (let index = 0; index < 3; index++) {
+        fs.writeFileSync(
+          path.join(work, "logs", `2019-02-06-0${index}-00-00-EXAMPLE${index}`),
+          logObject(index, 200, 50),
+        );
+      }
+    });
+
+    afterAll(() => {
+      fs.rmSync(work, { recursive: true, force: true });
+    });
+
+    it("prints the package version", () => {
+      const result = runBinary(["--version"]);
+      expect(result.stderr).toBe("");
+      expect(result.stdout.trim()).toBe(VERSION);
+      expect(result.status).toBe(0);
+    });
+
+    it("prints the same help as the JavaScript CLI", () => {
+      const binary = runBinary(["--help"]);
+      const script = runCli(["--help"]);
+      expect(binary.status).toBe(0);
+      expect(binary.stdout).toBe(script.stdout);
+    });
+
+    it("imports log files and queries them", () => {
+      const db = path.join(work, "logs.db");
+      const imported = runBinary(["--db", db, "import", "logs"]);
+      expect(imported.stderr).toMatch(
+        /^imported 3 objects, 588 records, 12 rejected/,
+      );
+      expect(imported.status).toBe(0);
+
+      const counted = runBinary([
+        "--db",
+        db,
+        "query",
+        "SELECT count(*) AS n FROM log_records",
+      ]);
+      expect(counted.status).toBe(0);
+      expect(tableValue(counted.stdout)).toBe("588");
+    });
+
+    it("prints the same query table as the JavaScript CLI", () => {
+      const db = path.join(work, "logs.db");
+      const sql =
+        "SELECT remote_ip, count(*) AS requests FROM log_records GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT 5";
+      // Colour codes in the table exercise the bundle's string width code.
+      const colour = { FORCE_COLOR: "1" };
+      const binary = runBinary(["--db", db, "query", sql], colour);
+      const script = runCli(["--db", db, "query", sql], { env: colour });
+      expect(binary.status).toBe(0);
+      expect(binary.stdout).toContain("\x1b[");
+      expect(binary.stdout).toBe(script.stdout);
+    });
+
+    it("reports an SQL error with exit code 1", () => {
+      const db = path.join(work, "logs.db");
+      const result = runBinary(["--db", db, "query", "SELECT nope FROM"]);
+      expect(result.stderr).toMatch(/^tamarin: SQL error/);
+      expect(result.status).toBe(1);
+    });
+
+    it("shows status of the imported database", () => {
+      const db = path.join(work, "logs.db");
+      const result = runBinary(["--db", db, "status"]);
+      expect(result.stdout).toMatch(/records:\s+588/);
+      expect(result.status).toBe(0);
+    });
+
+    it.skipIf(!fs.existsSync(DEMO_FIXTURES))(
+      "imports the demo fixtures like the JavaScript CLI",
+      () => {
+        const binaryDb = path.join(work, "demo-binary.db");
+        const scriptDb = path.join(work, "demo-script.db");
+        const sql = "SELECT count(*) FROM log_records";
+        expect(
+          runBinary(["--db", binaryDb, "import", DEMO_FIXTURES]).status,
+        ).toBe(0);
+        expect(runCli(["--db", scriptDb, "import", DEMO_FIXTURES]).status).toBe(
+          0,
+        );
+        const binary = runBinary(["--db", binaryDb, "query", sql]);
+        const script = runCli(["--db", scriptDb, "query", sql]);
+        expect(binary.stdout).toBe(script.stdout);
+      },
+    );
+
+    it("extracts the addon once into XDG_CACHE_HOME", () => {
+      const folder = path.join(work, "cache", "tamarin");
+      const files = fs.readdirSync(folder);
+      expect(files).toHaveLength(1);
+      expect(files[0]).toMatch(/^better_sqlite3-[0-9a-f]{16}\.node$/);
+    });
+
+    it.skipIf(process.platform === "win32")(
+      "falls back to the temp folder when the cache is unwritable",
+      () => {
+        // A regular file where the cache folder should be makes every
+        // mkdir under it fail, even for root.
+        const blocker = path.join(work, "not-a-folder");
+        fs.writeFileSync(blocker, "");
+        const db = path.join(work, "fallback.db");
+        const result = runBinary(["--db", db, "import", "logs"], {
+          HOME: blocker,
+          XDG_CACHE_HOME: path.join(blocker, "cache"),
+        });
+        expect(result.stderr).toMatch(/^imported 3 objects/);
+        expect(result.status).toBe(0);
+        const uid = process.getuid!();
+        const fallback = path.join(work, "tmp", `tamarin-${uid}`);
+        expect(fs.readdirSync(fallback)).toEqual(
+          fs.readdirSync(path.join(work, "cache", "tamarin")),
+        );
+      },
+    );
+
+    it.skipIf(process.platform === "win32")(
+      "fails with exit code 1 when no folder accepts the addon",
+      () => {
+        const blocker = path.join(work, "blocker-file");
+        fs.writeFileSync(blocker, "");
+        const result = runBinary(
+          ["--db", path.join(work, "none.db"), "import", "logs"],
+          {
+            HOME: blocker,
+            XDG_CACHE_HOME: path.join(blocker, "cache"),
+            TMPDIR: blocker,
+          },
+        );
+        expect(result.stderr).toMatch(
+          /^tamarin: could not extract and load the SQLite addon/,
+        );
+        expect(result.status).toBe(1);
+      },
+    );
+  },
+);
