@@ -1,4 +1,3 @@
-import path from "node:path";
 import * as esbuild from "esbuild";
 import { assertLite, stringWidthFastPath } from "./bundle-plugins.js";
 import type { PackageConfig } from "./package-config.js";
