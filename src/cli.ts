@@ -19,7 +19,14 @@ export function buildCli(argv: string[]) {
     )
     .env("TAMARIN")
     .option("db", {
-      describe: "SQLite database file (env TAMARIN_DB) [default: ./tamarin.db]",
+      describe:
+        "SQLite database file (env TAMARIN_DB) [default: the config file's database, else ./tamarin.db]",
+      type: "string",
+      global: true,
+    })
+    .option("config", {
+      describe:
+        "Config file to use instead of searching from the current folder upward (env TAMARIN_CONFIG)",
       type: "string",
       global: true,
     })

@@ -1,4 +1,5 @@
 import path from "node:path";
+import { loadConfig, type LoadedConfig } from "../config/load.js";
 import { Logger, type Verbosity } from "../log.js";
 
 /** Options every command accepts, as parsed by yargs. */
@@ -12,9 +13,18 @@ export interface GlobalOptions {
 
 export const DEFAULT_DATABASE = "tamarin.db";
 
-/** Returns the SQLite file path: --db or TAMARIN_DB, else ./tamarin.db. */
-export function databasePath(options: GlobalOptions): string {
-  return path.resolve(options.db ?? DEFAULT_DATABASE);
+/**
+ * Chooses the SQLite file: --db or TAMARIN_DB, else the config file's
+ * `database`, else ./tamarin.db. The config is loaded only when --db is
+ * absent and `loaded` is not passed in.
+ */
+export async function databasePath(
+  options: GlobalOptions,
+  loaded?: LoadedConfig,
+): Promise<string> {
+  if (options.db !== undefined) return path.resolve(options.db);
+  const { config } = loaded ?? (await loadConfig({ config: options.config }));
+  return config.database ?? path.resolve(DEFAULT_DATABASE);
 }
 
 export function createLogger(options: GlobalOptions): Logger {
