@@ -2,6 +2,7 @@
 import { createRequire } from "node:module";
 import yargs from "yargs";
 import { hideBin } from "yargs/helpers";
+import { bucketsCommand } from "./commands/buckets.js";
 import { importCommand } from "./commands/import.js";
 import { queryCommand } from "./commands/query.js";
 import { statusCommand } from "./commands/status.js";
@@ -52,6 +53,7 @@ export function buildCli(argv: string[]) {
     .command(importCommand)
     .command(statusCommand)
     .command(queryCommand)
+    .command(bucketsCommand)
     .demandCommand(1, "Name a command. Run tamarin --help to list them.")
     .strict()
     .version(version)

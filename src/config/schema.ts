@@ -81,14 +81,20 @@ const bucketName = z.string().superRefine((value, context) => {
   }
 });
 
-const endpointUrl = z.string().refine((value) => {
+/** Tells whether `value` is an http or https URL. */
+export function isHttpUrl(value: string): boolean {
   try {
     const url = new URL(value);
     return url.protocol === "http:" || url.protocol === "https:";
   } catch {
     return false;
   }
-});
+}
+
+/** Region names are lowercase letters, digits and hyphens. */
+export const REGION_PATTERN = /^[a-z0-9-]+$/;
+
+const endpointUrl = z.string().refine(isHttpUrl);
 
 const checksumMode = z.enum(["WHEN_SUPPORTED", "WHEN_REQUIRED"]);
 
@@ -96,10 +102,7 @@ const bucketSchema = z.strictObject({
   name: bucketName,
   logBucket: bucketName,
   logPrefix: z.string().default(""),
-  region: z
-    .string()
-    .regex(/^[a-z0-9-]+$/)
-    .optional(),
+  region: z.string().regex(REGION_PATTERN).optional(),
   endpoint: endpointUrl.optional(),
   forcePathStyle: z.boolean().optional(),
   profile: z.string().min(1).optional(),
