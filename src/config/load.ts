@@ -1,5 +1,5 @@
 import path from "node:path";
-import type { PublicExplorer } from "cosmiconfig";
+import type { Loader, PublicExplorer } from "cosmiconfig";
 import { TamarinError } from "../errors.js";
 import { CONFIG_DEFAULTS, type TamarinConfig } from "./schema.js";
 import { validateConfig } from "./validate.js";
@@ -98,13 +98,18 @@ export async function locateConfigFile(
 
 async function createExplorer(): Promise<PublicExplorer> {
   // Loaded here so that commands which never read the config skip it.
-  const { cosmiconfig } = await import("cosmiconfig");
+  const { cosmiconfig, defaultLoaders } = await import("cosmiconfig");
+  // A YAML file holding only comments loads as null, which cosmiconfig would
+  // skip like a package.json without "tamarin". Such a file counts as found.
+  const loadYaml: Loader = async (file, content) =>
+    (await defaultLoaders[".yaml"](file, content)) ?? {};
   return cosmiconfig("tamarin", {
     searchPlaces: [...SEARCH_PLACES],
     searchStrategy: "global",
     // An empty config file is found and means "all defaults", so that it is
     // the file `tamarin buckets add` edits.
     ignoreEmptySearchPlaces: false,
+    loaders: { ".yaml": loadYaml, ".yml": loadYaml, noExt: loadYaml },
     cache: false,
   });
 }
