@@ -64,5 +64,8 @@ export function makeTempDir(prefix: string): {
   const dir = fs.realpathSync(
     fs.mkdtempSync(path.join(os.tmpdir(), `tamarin-${prefix}-`)),
   );
-  return { dir, remove: () => fs.rmSync(dir, { recursive: true, force: true }) };
+  return {
+    dir,
+    remove: () => fs.rmSync(dir, { recursive: true, force: true }),
+  };
 }
