@@ -292,7 +292,7 @@ describe("add", () => {
     expect(names).toEqual(["shop-site", "blog-site"]);
   });
 
-  // The full rule table is in bucket-name.test.ts; these check the CLI path.
+  // bucket-name.test.ts has the full rule table, and these check the CLI path.
   const invalidNames: [string, string][] = [
     ["ab", "it has 2 characters, but a bucket name has 3 to 63"],
     ["Shop-Site", 'it contains "S"'],

@@ -10,7 +10,7 @@ let remove: () => void;
 
 beforeEach(() => {
   ({ dir, remove } = makeTempDir("config"));
-  // The search ends in the user's config folder; point it into the test.
+  // The search ends in the user's config folder, so point that into the test.
   process.env.XDG_CONFIG_HOME = path.join(dir, "xdg");
 });
 

@@ -1,7 +1,7 @@
 import { TamarinError } from "../errors.js";
 import type { S3ClientSettings } from "../s3/client.js";
 
-/** Where S3 delivers a bucket's server access logs. */
+/** Log location that S3 delivers a bucket's server access logs to. */
 export interface LoggingTarget {
   readonly logBucket: string;
   readonly logPrefix: string;

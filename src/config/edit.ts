@@ -24,7 +24,7 @@ export interface BucketEntry {
   readonly monitor: boolean;
 }
 
-/** One edit of the buckets list; `index` is the entry's position in it. */
+/** One edit of the buckets list. `index` is the entry's position in it. */
 export type BucketChange =
   | { readonly kind: "add"; readonly entry: BucketEntry }
   | { readonly kind: "remove"; readonly index: number }
@@ -34,7 +34,7 @@ export type BucketChange =
       readonly monitor: boolean;
     };
 
-/** How a config file is read and rewritten. */
+/** Format of a config file, which decides how it is read and rewritten. */
 export type ConfigFileFormat = "json" | "yaml" | "package-json" | "javascript";
 
 /** File that `buckets add` creates when no config file is found. */
@@ -162,7 +162,7 @@ export class ConfigEditor {
       );
     }
 
-    // Make the new text, and check that it holds exactly the change.
+    // Make the new text, and check that it contains exactly the change.
     const updated =
       format === "yaml"
         ? applyYamlChange(this.file, text, change)
@@ -202,7 +202,7 @@ export function configFileFormat(file: string): ConfigFileFormat {
     return "yaml";
   }
   throw new TamarinError(
-    `unsupported config file type: ${file}. Use a .json, .yaml, .yml, .js, .cjs or .mjs file, or a .tamarinrc file holding JSON or YAML.`,
+    `unsupported config file type: ${file}. Use a .json, .yaml, .yml, .js, .cjs or .mjs file, or a .tamarinrc file containing JSON or YAML.`,
   );
 }
 
@@ -214,7 +214,7 @@ export function logLocation(bucket: {
   return `s3://${bucket.logBucket}/${bucket.logPrefix}`;
 }
 
-/** Parses config text to plain data; package.json gives its property. */
+/** Parses config text to plain data, or to the "tamarin" property of package.json. */
 function parseConfigText(
   file: string,
   format: Exclude<ConfigFileFormat, "javascript">,

@@ -12,11 +12,11 @@ export interface LoadedConfig {
   readonly file: string | null;
 }
 
-/** Where to look for the config file. */
+/** Options that locate the config file. */
 export interface ConfigLocation {
   /** Path from --config or TAMARIN_CONFIG, relative to `cwd`. */
   readonly config?: string;
-  /** Folder the search starts in; defaults to the current directory. */
+  /** Folder the search starts in, by default the current directory. */
   readonly cwd?: string;
 }
 
@@ -99,7 +99,7 @@ export async function locateConfigFile(
 async function createExplorer(): Promise<PublicExplorer> {
   // Loaded here so that commands which never read the config skip it.
   const { cosmiconfig, defaultLoaders } = await import("cosmiconfig");
-  // A YAML file holding only comments loads as null, which cosmiconfig would
+  // A YAML file containing only comments loads as null, which cosmiconfig would
   // skip like a package.json without "tamarin". Such a file counts as found.
   const loadYaml: Loader = async (file, content) =>
     (await defaultLoaders[".yaml"](file, content)) ?? {};
@@ -134,7 +134,7 @@ function readError(error: unknown, explicitFile: string | null): Error {
   if (file === null || message === undefined) return error as Error;
   if (message.startsWith("No loader specified")) {
     return new TamarinError(
-      `unsupported config file type: ${file}. Use a .json, .yaml, .yml, .js, .cjs or .mjs file, or a .tamarinrc file holding JSON or YAML.`,
+      `unsupported config file type: ${file}. Use a .json, .yaml, .yml, .js, .cjs or .mjs file, or a .tamarinrc file containing JSON or YAML.`,
     );
   }
   return new TamarinError(`cannot read config file ${file}: ${message}`);

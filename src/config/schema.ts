@@ -161,7 +161,7 @@ export const configSchema = topLevelSchema.superRefine((config, context) => {
   });
 });
 
-// Keys that would hold a secret. They are rejected with advice rather than as
+// Keys whose values would be secrets. They are rejected with advice rather than as
 // mere unknown keys. Names are compared in lowercase, without "_" and "-".
 const SECRET_KEYS = new Set([
   "accesskey",
@@ -178,7 +178,7 @@ const SECRET_KEYS = new Set([
   "token",
 ]);
 
-/** Tells whether a config key looks like it holds a credential. */
+/** Tells whether a config key looks like the name of a credential. */
 export function isSecretKey(key: string): boolean {
   return SECRET_KEYS.has(key.toLowerCase().replace(/[-_]/g, ""));
 }
