@@ -1,13 +1,10 @@
 import Table from "cli-table3";
 import type { Argv, CommandModule } from "yargs";
 import { bucketNameProblem } from "../config/bucket-name.js";
-import { ConfigEditor, logLocation, type BucketEntry } from "../config/edit.js";
+import type { BucketEntry } from "../config/edit.js";
 import { loadConfig } from "../config/load.js";
-import {
-  isHttpUrl,
-  REGION_PATTERN,
-  type BucketConfig,
-} from "../config/schema.js";
+import { logLocation } from "../config/log-location.js";
+import type { BucketConfig } from "../config/schema.js";
 import { ExitCode, TamarinError } from "../errors.js";
 import { createLogger, type GlobalOptions } from "./global-options.js";
 
@@ -78,6 +75,8 @@ const addCommand: CommandModule<GlobalOptions, AddOptions> = {
       }) as Argv<AddOptions>,
   handler: async (options) => {
     const logger = createLogger(options);
+    const { ConfigEditor } = await import("../config/edit.js");
+    const { isHttpUrl, REGION_PATTERN } = await import("../config/schema.js");
 
     // Check the arguments before anything is read or written.
     checkBucketArgument("bucket name", options.name);
@@ -167,6 +166,7 @@ const removeCommand: CommandModule<GlobalOptions, NameOptions> = {
     "Remove a bucket from the config file. Records already stored stay in the database.",
   builder: nameArgument,
   handler: async (options) => {
+    const { ConfigEditor } = await import("../config/edit.js");
     const editor = await ConfigEditor.open({ config: options.config });
     const removed = editor.remove(options.name);
     createLogger(options).info(
@@ -232,6 +232,7 @@ export function formatBucketList(
 }
 
 async function setMonitor(options: NameOptions, monitor: boolean) {
+  const { ConfigEditor } = await import("../config/edit.js");
   const editor = await ConfigEditor.open({ config: options.config });
   const changed = editor.setMonitor(options.name, monitor);
   createLogger(options).info(

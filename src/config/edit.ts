@@ -3,12 +3,9 @@ import path from "node:path";
 import { TamarinError } from "../errors.js";
 import { applyJsonChange, parseJsonObject } from "./edit-json.js";
 import { applyYamlChange, parseYamlDocument } from "./edit-yaml.js";
-import {
-  DEFAULT_CONFIG,
-  loadConfig,
-  locateConfigFile,
-  type ConfigLocation,
-} from "./load.js";
+import { DEFAULT_CONFIG } from "./defaults.js";
+import { loadConfig, locateConfigFile, type ConfigLocation } from "./load.js";
+import { logLocation } from "./log-location.js";
 import type { BucketConfig, TamarinConfig } from "./schema.js";
 import { validateConfig } from "./validate.js";
 
@@ -204,14 +201,6 @@ export function configFileFormat(file: string): ConfigFileFormat {
   throw new TamarinError(
     `unsupported config file type: ${file}. Use a .json, .yaml, .yml, .js, .cjs or .mjs file, or a .tamarinrc file containing JSON or YAML.`,
   );
-}
-
-/** Formats a log location as `s3://bucket/prefix`. */
-export function logLocation(bucket: {
-  readonly logBucket: string;
-  readonly logPrefix: string;
-}): string {
-  return `s3://${bucket.logBucket}/${bucket.logPrefix}`;
 }
 
 /** Parses config text to plain data, or to the "tamarin" property of package.json. */

@@ -1,8 +1,8 @@
 import path from "node:path";
 import type { Loader, PublicExplorer } from "cosmiconfig";
 import { TamarinError } from "../errors.js";
-import { CONFIG_DEFAULTS, type TamarinConfig } from "./schema.js";
-import { validateConfig } from "./validate.js";
+import { DEFAULT_CONFIG } from "./defaults.js";
+import type { TamarinConfig } from "./schema.js";
 
 export type { BucketConfig, TamarinConfig } from "./schema.js";
 
@@ -36,10 +36,7 @@ export const SEARCH_PLACES = [
   "tamarin.config.mjs",
 ] as const;
 
-export const DEFAULT_CONFIG: TamarinConfig = {
-  ...CONFIG_DEFAULTS,
-  buckets: [],
-};
+export { DEFAULT_CONFIG } from "./defaults.js";
 
 /**
  * Loads and validates the config file: the one named by `config`, or else
@@ -51,6 +48,8 @@ export async function loadConfig(
   options: ConfigLocation,
 ): Promise<LoadedConfig> {
   const explorer = await createExplorer();
+  // Loaded here because zod takes a noticeable part of start-up time.
+  const { validateConfig } = await import("./validate.js");
   const cwd = options.cwd ?? process.cwd();
   let result;
   if (options.config !== undefined) {

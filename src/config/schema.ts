@@ -2,6 +2,7 @@ import { z } from "zod";
 import { parseDuration } from "../duration.js";
 import { TamarinError } from "../errors.js";
 import { bucketNameProblem } from "./bucket-name.js";
+import { CONFIG_DEFAULTS } from "./defaults.js";
 
 /** A bucket whose server access logs Tamarin reads, and where they are. */
 export interface BucketConfig {
@@ -40,13 +41,6 @@ export interface TamarinConfig {
   readonly lookback: string;
   readonly buckets: readonly BucketConfig[];
 }
-
-export const CONFIG_DEFAULTS = {
-  pullIntervalMinutes: 5,
-  purgeParsedKeys: false,
-  concurrency: 8,
-  lookback: "2d",
-} as const;
 
 /** The expected form of each key, quoted in validation errors. */
 export const EXPECTED_FORM: Readonly<Record<string, string>> = {
