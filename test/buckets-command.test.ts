@@ -524,6 +524,34 @@ describe("YAML editing", () => {
     );
   });
 
+  test("CRLF line ends are kept", async () => {
+    const crlf = original.replace(/\n/g, "\r\n");
+    write(".tamarinrc.yaml", crlf);
+    await tamarin("buckets", "disable", "blog-site");
+    expect(read(".tamarinrc.yaml")).toBe(
+      crlf.replace(
+        "    logPrefix: 'blog/'\r\n",
+        "    logPrefix: 'blog/'\r\n    monitor: false\r\n",
+      ),
+    );
+  });
+
+  test("$import file is not rewritten", async () => {
+    write("base.yaml", "concurrency: 2\n");
+    write(".tamarinrc.yaml", "$import: base.yaml\nbuckets: []\n");
+    const result = await tamarin(
+      "buckets",
+      "add",
+      "shop-site",
+      "--log-bucket",
+      "shop-logs",
+    );
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain("uses $import");
+    expect(result.stderr).toContain('{ name: "shop-site"');
+    expect(read(".tamarinrc.yaml")).toBe("$import: base.yaml\nbuckets: []\n");
+  });
+
   test("comment-only file is edited, not replaced", async () => {
     write(".tamarinrc.yaml", "# to fill in\n");
     await tamarin("buckets", "add", "shop-site", "--log-bucket", "shop-logs");
@@ -563,6 +591,15 @@ describe("JSON editing", () => {
     const result = await tamarin("buckets", "remove", "news-site");
     expect(result.code).toBe(0);
     expect(read("tamarin.config.json")).toBe(original);
+  });
+
+  test(".tamarinrc with JSON stays JSON", async () => {
+    fs.rmSync(path.join(dir, "tamarin.config.json"));
+    write(".tamarinrc", original);
+    await tamarin("buckets", "disable", "shop-site");
+    expect(read(".tamarinrc")).toBe(
+      original.replace('"monitor": true', '"monitor": false'),
+    );
   });
 
   test("unknown name lists the known ones", async () => {

@@ -6,7 +6,7 @@ type JsonObject = Record<string, unknown>;
 /**
  * Applies `change` to the text of a JSON config file and returns the new
  * text. Key order is kept, and the file is written back with its own
- * indentation (2 spaces when none can be seen) and final newline. With
+ * indentation (2 spaces when none can be seen), line ends and final newline. With
  * `packageProperty`, the config is that property of the file, as in
  * package.json, and every other property is kept.
  */
@@ -41,8 +41,10 @@ export function applyJsonChange(
   config.buckets = buckets;
 
   const indent = detectIndent(text);
-  const newline = text === "" || text.endsWith("\n") ? "\n" : "";
-  return JSON.stringify(root, null, indent) + newline;
+  const json = JSON.stringify(root, null, indent);
+  const newline = text.includes("\r\n") ? "\r\n" : "\n";
+  const final = text === "" || text.endsWith("\n") ? newline : "";
+  return json.replace(/\n/g, newline) + final;
 }
 
 /** Parses JSON text whose top level is an object. */

@@ -139,10 +139,16 @@ function dashPosition(text: string, position: number): number {
   return index;
 }
 
-/** Inserts whole lines at `at`, ending the line before them if needed. */
+/**
+ * Inserts whole lines, written with "\n", at `at`, ending the line before
+ * them if needed.
+ */
 function insertLines(text: string, at: number, lines: string): string {
-  const separator = at > 0 && text[at - 1] !== "\n" ? "\n" : "";
-  return `${text.slice(0, at)}${separator}${lines}${text.slice(at)}`;
+  // New lines end like the file's own lines, CRLF or LF.
+  const newline = text.includes("\r\n") ? "\r\n" : "\n";
+  const separator = at > 0 && text[at - 1] !== "\n" ? newline : "";
+  const inserted = lines.replace(/\n/g, newline);
+  return `${text.slice(0, at)}${separator}${inserted}${text.slice(at)}`;
 }
 
 /** Returns the offset just past the last line of `node`'s content. */

@@ -146,13 +146,13 @@ export class ConfigEditor {
   }
 
   private apply(change: BucketChange, byHand: string): void {
-    const format = configFileFormat(this.file);
+    const text = this.exists ? fs.readFileSync(this.file, "utf8") : "";
+    const format = configFileFormat(this.file, text);
     if (format === "javascript") {
       throw new TamarinError(
         `${this.file} is a JavaScript config, which tamarin does not rewrite. ${byHand}`,
       );
     }
-    const text = this.exists ? fs.readFileSync(this.file, "utf8") : "";
     if (hasImport(parseConfigText(this.file, format, text))) {
       throw new TamarinError(
         `${this.file} uses $import, so tamarin does not rewrite it. ${byHand}`,
@@ -185,18 +185,19 @@ export class ConfigEditor {
   }
 }
 
-/** Tells how a config file is edited, from its name. */
-export function configFileFormat(file: string): ConfigFileFormat {
+/** Tells how a config file is edited, from its name and text. */
+export function configFileFormat(file: string, text: string): ConfigFileFormat {
   const extension = path.extname(file);
   if (path.basename(file) === "package.json") return "package-json";
   if ([".js", ".cjs", ".mjs", ".ts", ".cts", ".mts"].includes(extension)) {
     return "javascript";
   }
   if (extension === ".json") return "json";
-  if (extension === ".yaml" || extension === ".yml" || extension === "") {
-    // A file without extension, such as .tamarinrc, is read as YAML, and
-    // JSON is valid YAML.
-    return "yaml";
+  if (extension === ".yaml" || extension === ".yml") return "yaml";
+  if (extension === "") {
+    // A file without extension, such as .tamarinrc, may contain JSON or
+    // YAML. JSON is edited as JSON so that it stays JSON.
+    return text.trimStart().startsWith("{") ? "json" : "yaml";
   }
   throw new TamarinError(
     `unsupported config file type: ${file}. Use a .json, .yaml, .yml, .js, .cjs or .mjs file, or a .tamarinrc file containing JSON or YAML.`,
