@@ -79,7 +79,7 @@ async function runImport(options: ImportOptions): Promise<number> {
   }
 
   // Open the database.
-  const db = openDatabase(databasePath(options));
+  const db = openDatabase(await databasePath(options));
   const ingestor = new Ingestor(db);
   const summary: ImportSummary = {
     imported: 0,
