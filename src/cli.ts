@@ -89,4 +89,6 @@ async function main(): Promise<void> {
   }
 }
 
+// No top-level await: the single executable bundles this file as CommonJS.
+// main() handles its own errors, so the promise never rejects.
 void main();

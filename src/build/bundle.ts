@@ -64,7 +64,7 @@ export function checkLazyPackages(
         chain.unshift(at);
       }
       throw new Error(
-        `${current} is loaded at startup; load it with await import() inside the command that needs it. Import chain:\n  ${chain.join("\n  -> ")}`,
+        `${current} is loaded at startup. Load it with await import() inside the command that needs it. Import chain:\n  ${chain.join("\n  -> ")}`,
       );
     }
     for (const edge of metafile.inputs[current]?.imports ?? []) {

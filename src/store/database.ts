@@ -52,8 +52,8 @@ export function openDatabase(file: string, options: OpenOptions = {}): Db {
 function addonOptions(): Database.Options {
   const addon = loadSeaAddon();
   if (addon === undefined) return {};
-  // better-sqlite3 12 also accepts a loaded addon object as nativeBinding;
-  // @types/better-sqlite3 9.6 declares only the path form.
+  // better-sqlite3 12 also accepts a loaded addon object as nativeBinding,
+  // but @types/better-sqlite3 9.6 declares only the path form.
   return { nativeBinding: addon as unknown as string };
 }
 

@@ -88,13 +88,13 @@ export function extractAndLoadAddon(
     try {
       return load(file);
     } catch (error) {
-      // A folder on a file system mounted noexec accepts the file but
-      // refuses to map it, so the next folder may still work.
+      // On a file system mounted noexec the write succeeds but dlopen
+      // fails, so the next folder may still work.
       failures.push(`${file}: ${(error as Error).message}`);
     }
   }
   throw new TamarinError(
-    `could not extract and load the SQLite addon:\n  ${failures.join("\n  ")}\n` +
+    `failed to extract and load the SQLite addon:\n  ${failures.join("\n  ")}\n` +
       "Set XDG_CACHE_HOME to a writable folder on a file system that allows loading libraries (not mounted noexec).",
     ExitCode.Failure,
   );
@@ -111,8 +111,8 @@ function writeAddon(folder: string, fileName: string, bytes: Uint8Array) {
   const file = path.join(folder, fileName);
   if (hasSize(file, bytes.byteLength)) return file;
 
-  // The process id keeps concurrent runs apart; node:crypto is not loaded
-  // for a random name because it adds to every start.
+  // The process id keeps concurrent runs apart. A random name would need
+  // node:crypto, whose loading adds to every start.
   const temporary = path.join(folder, `.${fileName}.${process.pid}.tmp`);
   try {
     fs.writeFileSync(temporary, bytes, { mode: 0o644 });

@@ -33,7 +33,7 @@ afterEach(() => {
   fs.rmSync(work, { recursive: true, force: true });
 });
 
-/** A loader that records the files it was given instead of loading them. */
+/** Returns a loader that records the files it gets instead of loading them. */
 function recordingLoader() {
   const files: string[] = [];
   const load = (file: string) => {

@@ -1,10 +1,11 @@
-import { spawnSync } from "node:child_process";
+import { spawn } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runCli } from "../helpers/cli.js";
 import { logObject } from "../helpers/log-lines.js";
+import { startS3, type TestS3 } from "../helpers/s3rver.js";
 
 const ROOT = path.resolve(import.meta.dirname, "../..");
 const TARGET = `${process.platform}-${process.arch}`;
@@ -31,18 +32,32 @@ let work: string;
 /** Environment with no Node.js on PATH and private home, cache and temp. */
 let isolatedEnv: Record<string, string>;
 
-/** Runs the binary with `isolatedEnv` plus `env`. */
+/**
+ * Runs the binary in `cwd` (default: the test folder) with `isolatedEnv`
+ * plus `env`. The run is asynchronous, so an s3rver in this process keeps
+ * answering while it runs.
+ */
 function runBinary(
   args: readonly string[],
   env: Record<string, string> = {},
-): RunResult {
-  const result = spawnSync(BINARY, args, {
-    cwd: work,
-    env: { ...isolatedEnv, ...env },
-    encoding: "utf8",
+  cwd: string = work,
+): Promise<RunResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(BINARY, args, {
+      cwd,
+      env: { ...isolatedEnv, ...env },
+    });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.setEncoding("utf8").on("data", (text: string) => {
+      stdout += text;
+    });
+    child.stderr.setEncoding("utf8").on("data", (text: string) => {
+      stderr += text;
+    });
+    child.on("error", reject);
+    child.on("close", (status) => resolve({ status, stdout, stderr }));
   });
-  if (result.error) throw result.error;
-  return result;
 }
 
 /** Returns the single value of a one-row, one-column query table. */
@@ -69,6 +84,8 @@ describe.skipIf(!BUILT)(
         HOME: path.join(work, "home"),
         XDG_CACHE_HOME: path.join(work, "cache"),
         TMPDIR: path.join(work, "tmp"),
+        XDG_CONFIG_HOME: path.join(work, "home", ".config"),
+        AWS_EC2_METADATA_DISABLED: "true",
         NO_COLOR: "1",
         // Windows needs these to start any process.
         ...(process.env.SystemRoot && { SystemRoot: process.env.SystemRoot }),
@@ -86,29 +103,29 @@ describe.skipIf(!BUILT)(
       fs.rmSync(work, { recursive: true, force: true });
     });
 
-    it("prints the package version", () => {
-      const result = runBinary(["--version"]);
+    it("prints the package version", async () => {
+      const result = await runBinary(["--version"]);
       expect(result.stderr).toBe("");
       expect(result.stdout.trim()).toBe(VERSION);
       expect(result.status).toBe(0);
     });
 
-    it("prints the same help as the JavaScript CLI", () => {
-      const binary = runBinary(["--help"]);
+    it("prints the same help as the JavaScript CLI", async () => {
+      const binary = await runBinary(["--help"]);
       const script = runCli(["--help"]);
       expect(binary.status).toBe(0);
       expect(binary.stdout).toBe(script.stdout);
     });
 
-    it("imports log files and queries them", () => {
+    it("imports log files and queries them", async () => {
       const db = path.join(work, "logs.db");
-      const imported = runBinary(["--db", db, "import", "logs"]);
+      const imported = await runBinary(["--db", db, "import", "logs"]);
       expect(imported.stderr).toMatch(
         /^imported 3 objects, 588 records, 12 rejected/,
       );
       expect(imported.status).toBe(0);
 
-      const counted = runBinary([
+      const counted = await runBinary([
         "--db",
         db,
         "query",
@@ -118,46 +135,54 @@ describe.skipIf(!BUILT)(
       expect(tableValue(counted.stdout)).toBe("588");
     });
 
-    it("prints the same query table as the JavaScript CLI", () => {
+    it("prints the same query table as the JavaScript CLI", async () => {
       const db = path.join(work, "logs.db");
       const sql =
         "SELECT remote_ip, count(*) AS requests FROM log_records GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT 5";
       // Colour codes in the table exercise the bundle's string width code.
       const colour = { FORCE_COLOR: "1" };
-      const binary = runBinary(["--db", db, "query", sql], colour);
+      const binary = await runBinary(["--db", db, "query", sql], colour);
       const script = runCli(["--db", db, "query", sql], { env: colour });
       expect(binary.status).toBe(0);
       expect(binary.stdout).toContain("\x1b[");
       expect(binary.stdout).toBe(script.stdout);
     });
 
-    it("reports an SQL error with exit code 1", () => {
+    it("reports an SQL error with exit code 1", async () => {
       const db = path.join(work, "logs.db");
-      const result = runBinary(["--db", db, "query", "SELECT nope FROM"]);
+      const result = await runBinary(["--db", db, "query", "SELECT nope FROM"]);
       expect(result.stderr).toMatch(/^tamarin: SQL error/);
       expect(result.status).toBe(1);
     });
 
-    it("shows status of the imported database", () => {
+    it("shows status of the imported database", async () => {
       const db = path.join(work, "logs.db");
-      const result = runBinary(["--db", db, "status"]);
+      const result = await runBinary(["--db", db, "status"]);
       expect(result.stdout).toMatch(/records:\s+588/);
       expect(result.status).toBe(0);
     });
 
     it.skipIf(!fs.existsSync(DEMO_FIXTURES))(
       "imports the demo fixtures like the JavaScript CLI",
-      () => {
+      async () => {
         const binaryDb = path.join(work, "demo-binary.db");
         const scriptDb = path.join(work, "demo-script.db");
         const sql = "SELECT count(*) FROM log_records";
-        expect(
-          runBinary(["--db", binaryDb, "import", DEMO_FIXTURES]).status,
-        ).toBe(0);
-        expect(runCli(["--db", scriptDb, "import", DEMO_FIXTURES]).status).toBe(
-          0,
-        );
-        const binary = runBinary(["--db", binaryDb, "query", sql]);
+        const binaryImport = await runBinary([
+          "--db",
+          binaryDb,
+          "import",
+          DEMO_FIXTURES,
+        ]);
+        expect(binaryImport.status).toBe(0);
+        const scriptImport = runCli([
+          "--db",
+          scriptDb,
+          "import",
+          DEMO_FIXTURES,
+        ]);
+        expect(scriptImport.status).toBe(0);
+        const binary = await runBinary(["--db", binaryDb, "query", sql]);
         const script = runCli(["--db", scriptDb, "query", sql]);
         expect(binary.stdout).toBe(script.stdout);
       },
@@ -171,14 +196,14 @@ describe.skipIf(!BUILT)(
     });
 
     it.skipIf(process.platform === "win32")(
-      "falls back to the temp folder when the cache is unwritable",
-      () => {
+      "falls back to the temp folder",
+      async () => {
         // A regular file where the cache folder should be makes every
         // mkdir under it fail, even for root.
         const blocker = path.join(work, "not-a-folder");
         fs.writeFileSync(blocker, "");
         const db = path.join(work, "fallback.db");
-        const result = runBinary(["--db", db, "import", "logs"], {
+        const result = await runBinary(["--db", db, "import", "logs"], {
           HOME: blocker,
           XDG_CACHE_HOME: path.join(blocker, "cache"),
         });
@@ -193,11 +218,11 @@ describe.skipIf(!BUILT)(
     );
 
     it.skipIf(process.platform === "win32")(
-      "fails with exit code 1 when no folder accepts the addon",
-      () => {
+      "fails when no folder accepts the addon",
+      async () => {
         const blocker = path.join(work, "blocker-file");
         fs.writeFileSync(blocker, "");
-        const result = runBinary(
+        const result = await runBinary(
           ["--db", path.join(work, "none.db"), "import", "logs"],
           {
             HOME: blocker,
@@ -206,10 +231,65 @@ describe.skipIf(!BUILT)(
           },
         );
         expect(result.stderr).toMatch(
-          /^tamarin: could not extract and load the SQLite addon/,
+          /^tamarin: failed to extract and load the SQLite addon/,
         );
         expect(result.status).toBe(1);
       },
     );
+
+    it("adds and lists a configured bucket", async () => {
+      const folder = path.join(work, "configured");
+      fs.mkdirSync(folder);
+      const args = ["buckets", "add", "site", "--log-bucket", "site-logs"];
+      const added = await runBinary(args, {}, folder);
+      expect(added.status).toBe(0);
+      expect(fs.existsSync(path.join(folder, "tamarin.config.json"))).toBe(
+        true,
+      );
+
+      const listed = await runBinary(["buckets", "list"], {}, folder);
+      expect(listed.stdout).toContain("s3://site-logs/");
+      expect(listed.status).toBe(0);
+    });
+
+    it("loads an ES module config file", async () => {
+      // The binary has no file-based require(); import() must still work.
+      const folder = path.join(work, "module-config");
+      fs.mkdirSync(folder);
+      fs.writeFileSync(
+        path.join(folder, "tamarin.config.mjs"),
+        'export default { buckets: [{ name: "site", logBucket: "mjs-logs" }] };\n',
+      );
+      const listed = await runBinary(["buckets", "list"], {}, folder);
+      expect(listed.stderr).toBe("");
+      expect(listed.stdout).toContain("s3://mjs-logs/");
+      expect(listed.status).toBe(0);
+    });
+
+    describe("against s3rver", () => {
+      let s3: TestS3;
+
+      beforeAll(async () => {
+        s3 = await startS3(["shop-site"]);
+      });
+
+      afterAll(async () => {
+        await s3.close();
+      });
+
+      it("reads bucket logging with the SDK", async () => {
+        // s3rver answers GetBucketLogging as "logging disabled", so this
+        // run ends in that error after a signed request went through.
+        const folder = path.join(work, "s3");
+        fs.mkdirSync(folder);
+        const args = ["buckets", "add", "shop-site"];
+        args.push("--endpoint", s3.endpoint, "--path-style");
+        const result = await runBinary(args, s3.env, folder);
+        expect(result.stderr).toContain(
+          'server access logging is not enabled on bucket "shop-site"',
+        );
+        expect(result.status).toBe(1);
+      });
+    });
   },
 );
