@@ -14,15 +14,18 @@ export interface GlobalOptions {
 export const DEFAULT_DATABASE = "tamarin.db";
 
 /**
- * Chooses the SQLite file: --db or TAMARIN_DB, else the config file's
- * `database`, else ./tamarin.db. The config is loaded only when --db is
- * absent and `loaded` is not passed in.
+ * Chooses the SQLite file: --db, else TAMARIN_DB, else the config file's
+ * `database`, else ./tamarin.db. The config is loaded only when neither
+ * --db nor TAMARIN_DB is set and `loaded` is not passed in.
  */
 export async function databasePath(
   options: GlobalOptions,
   loaded?: LoadedConfig,
 ): Promise<string> {
-  if (options.db !== undefined) return path.resolve(options.db);
+  // TAMARIN_DB is read here rather than through yargs' env() support, which
+  // would turn every other TAMARIN_* variable into an unknown option.
+  const given = options.db ?? process.env.TAMARIN_DB;
+  if (given !== undefined && given !== "") return path.resolve(given);
   const { config } = loaded ?? (await loadConfig({ config: options.config }));
   return config.database ?? path.resolve(DEFAULT_DATABASE);
 }
