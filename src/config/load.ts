@@ -44,15 +44,15 @@ export { DEFAULT_CONFIG } from "./defaults.js";
 /**
  * Loads and validates the config file: the one named by `config` or
  * TAMARIN_CONFIG, or else the first found from `cwd` upward to the home
- * folder, then in the user's config folder (~/.config/tamarin/config.json
- * and the like). Returns the defaults with `file: null` when no file is
+ * folder, then in the user's config folder (on Linux
+ * ~/.config/tamarin/config.json and the like). Returns the defaults with `file: null` when no file is
  * found.
  */
 export async function loadConfig(
   options: ConfigLocation,
 ): Promise<LoadedConfig> {
   const explorer = await createExplorer();
-  // Loaded here because zod takes a noticeable part of start-up time.
+  // Loaded here so that start-up, --help included, does not import zod.
   const { validateConfig } = await import("./validate.js");
   const cwd = options.cwd ?? process.cwd();
   const explicit = explicitPath(options);
