@@ -2,6 +2,7 @@ import { spawn } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
+import { gzipSync } from "node:zlib";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runCli } from "../helpers/cli.js";
 import { logObject } from "../helpers/log-lines.js";
@@ -32,20 +33,25 @@ let work: string;
 /** Environment with no Node.js on PATH and private home, cache and temp. */
 let isolatedEnv: Record<string, string>;
 
+interface RunOptions {
+  /** Variables added to `isolatedEnv`. */
+  readonly env?: Record<string, string>;
+  /** Working folder; the test folder by default. */
+  readonly cwd?: string;
+}
+
 /**
- * Runs the binary in `cwd` (default: the test folder) with `isolatedEnv`
- * plus `env`. The run is asynchronous, so an s3rver in this process keeps
- * answering while it runs.
+ * Runs the binary with `isolatedEnv`. The run is asynchronous, so an
+ * s3rver in this process keeps answering while it runs.
  */
 function runBinary(
   args: readonly string[],
-  env: Record<string, string> = {},
-  cwd: string = work,
+  options: RunOptions = {},
 ): Promise<RunResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(BINARY, args, {
-      cwd,
-      env: { ...isolatedEnv, ...env },
+      cwd: options.cwd ?? work,
+      env: { ...isolatedEnv, ...options.env },
     });
     let stdout = "";
     let stderr = "";
@@ -57,6 +63,8 @@ function runBinary(
     });
     child.on("error", reject);
     child.on("close", (status) => resolve({ status, stdout, stderr }));
+    // An empty stdin, so a command that reads it never waits.
+    child.stdin.end();
   });
 }
 
@@ -141,7 +149,9 @@ describe.skipIf(!BUILT)(
         "SELECT remote_ip, count(*) AS requests FROM log_records GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT 5";
       // Colour codes in the table exercise the bundle's string width code.
       const colour = { FORCE_COLOR: "1" };
-      const binary = await runBinary(["--db", db, "query", sql], colour);
+      const binary = await runBinary(["--db", db, "query", sql], {
+        env: colour,
+      });
       const script = runCli(["--db", db, "query", sql], { env: colour });
       expect(binary.status).toBe(0);
       expect(binary.stdout).toContain("\x1b[");
@@ -160,6 +170,21 @@ describe.skipIf(!BUILT)(
       const result = await runBinary(["--db", db, "status"]);
       expect(result.stdout).toMatch(/records:\s+588/);
       expect(result.status).toBe(0);
+    });
+
+    it("imports a gzip log file", async () => {
+      const db = path.join(work, "gzip.db");
+      const file = path.join(work, "access.log.gz");
+      fs.writeFileSync(file, gzipSync(logObject(9, 30)));
+      const imported = await runBinary(["--db", db, "import", file]);
+      expect(imported.stderr).toMatch(/^imported 1 object, 30 records/);
+      expect(imported.status).toBe(0);
+    });
+
+    it("rejects an unknown command with exit code 2", async () => {
+      const result = await runBinary(["frobnicate"]);
+      expect(result.stderr).toMatch(/^tamarin: Unknown argument: frobnicate/);
+      expect(result.status).toBe(2);
     });
 
     it.skipIf(!fs.existsSync(DEMO_FIXTURES))(
@@ -204,8 +229,7 @@ describe.skipIf(!BUILT)(
         fs.writeFileSync(blocker, "");
         const db = path.join(work, "fallback.db");
         const result = await runBinary(["--db", db, "import", "logs"], {
-          HOME: blocker,
-          XDG_CACHE_HOME: path.join(blocker, "cache"),
+          env: { HOME: blocker, XDG_CACHE_HOME: path.join(blocker, "cache") },
         });
         expect(result.stderr).toMatch(/^imported 3 objects/);
         expect(result.status).toBe(0);
@@ -225,9 +249,11 @@ describe.skipIf(!BUILT)(
         const result = await runBinary(
           ["--db", path.join(work, "none.db"), "import", "logs"],
           {
-            HOME: blocker,
-            XDG_CACHE_HOME: path.join(blocker, "cache"),
-            TMPDIR: blocker,
+            env: {
+              HOME: blocker,
+              XDG_CACHE_HOME: path.join(blocker, "cache"),
+              TMPDIR: blocker,
+            },
           },
         );
         expect(result.stderr).toMatch(
@@ -241,13 +267,13 @@ describe.skipIf(!BUILT)(
       const folder = path.join(work, "configured");
       fs.mkdirSync(folder);
       const args = ["buckets", "add", "site", "--log-bucket", "site-logs"];
-      const added = await runBinary(args, {}, folder);
+      const added = await runBinary(args, { cwd: folder });
       expect(added.status).toBe(0);
       expect(fs.existsSync(path.join(folder, "tamarin.config.json"))).toBe(
         true,
       );
 
-      const listed = await runBinary(["buckets", "list"], {}, folder);
+      const listed = await runBinary(["buckets", "list"], { cwd: folder });
       expect(listed.stdout).toContain("s3://site-logs/");
       expect(listed.status).toBe(0);
     });
@@ -260,7 +286,7 @@ describe.skipIf(!BUILT)(
         path.join(folder, "tamarin.config.mjs"),
         'export default { buckets: [{ name: "site", logBucket: "mjs-logs" }] };\n',
       );
-      const listed = await runBinary(["buckets", "list"], {}, folder);
+      const listed = await runBinary(["buckets", "list"], { cwd: folder });
       expect(listed.stderr).toBe("");
       expect(listed.stdout).toContain("s3://mjs-logs/");
       expect(listed.status).toBe(0);
@@ -284,7 +310,7 @@ describe.skipIf(!BUILT)(
         fs.mkdirSync(folder);
         const args = ["buckets", "add", "shop-site"];
         args.push("--endpoint", s3.endpoint, "--path-style");
-        const result = await runBinary(args, s3.env, folder);
+        const result = await runBinary(args, { env: s3.env, cwd: folder });
         expect(result.stderr).toContain(
           'server access logging is not enabled on bucket "shop-site"',
         );
