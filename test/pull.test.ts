@@ -3,6 +3,7 @@ import os from "node:os";
 import path from "node:path";
 import { Writable } from "node:stream";
 import {
+  CreateBucketCommand,
   ListObjectsV2Command,
   PutObjectCommand,
   type S3Client,
@@ -27,20 +28,7 @@ let bucketCounter = 0;
 const proxies: FaultProxy[] = [];
 
 beforeAll(async () => {
-  s3 = await startS3([
-    "logs-1",
-    "logs-2",
-    "logs-3",
-    "logs-4",
-    "logs-5",
-    "logs-6",
-    "logs-7",
-    "logs-8",
-    "logs-9",
-    "logs-10",
-    "logs-11",
-    "logs-12",
-  ]);
+  s3 = await startS3([]);
   // The product's client takes credentials from the SDK's default chain.
   Object.assign(process.env, s3.env);
   directory = fs.mkdtempSync(path.join(os.tmpdir(), "tamarin-pull-"));
@@ -55,10 +43,12 @@ afterEach(async () => {
   while (proxies.length > 0) await proxies.pop()!.close();
 });
 
-/** Returns a log bucket of s3rver that no other test uses. */
-function freshLogBucket(): string {
+/** Creates a log bucket in s3rver that no other test uses. */
+async function freshLogBucket(): Promise<string> {
   bucketCounter++;
-  return `logs-${bucketCounter}`;
+  const name = `logs-${bucketCounter}`;
+  await s3.client.send(new CreateBucketCommand({ Bucket: name }));
+  return name;
 }
 
 function bucketConfig(
@@ -144,7 +134,7 @@ function countBy(db: Db, sql: string): Record<string, number> {
 const ACCOUNT = "123456789012";
 
 test("shared location read once per object", async () => {
-  const logBucket = freshLogBucket();
+  const logBucket = await freshLogBucket();
   await put(logBucket, "access/2024-05-01-10-00-00-A1", logObject("site-a", 3));
   await put(logBucket, "access/2024-05-01-11-00-00-B1", logObject("site-b", 2));
   await put(logBucket, "access/2024-05-01-12-00-00-A2", logObject("site-a", 4));
@@ -183,7 +173,7 @@ test("shared location read once per object", async () => {
 });
 
 test("first run reads both layouts mixed", async () => {
-  const logBucket = freshLogBucket();
+  const logBucket = await freshLogBucket();
   const folder = `logs/${ACCOUNT}/us-east-1/site-c/`;
   await put(logBucket, "logs/2024-05-01-10-00-00-S1", logObject("site-c", 2));
   await put(
@@ -222,7 +212,7 @@ test("first run reads both layouts mixed", async () => {
 });
 
 test("late simple object ingested on next run", async () => {
-  const logBucket = freshLogBucket();
+  const logBucket = await freshLogBucket();
   const config = settings([bucketConfig("site-d", logBucket, "d/")], {
     lookback: "6h",
   });
@@ -250,7 +240,7 @@ test("late simple object ingested on next run", async () => {
 });
 
 test("since bounds the first run", async () => {
-  const logBucket = freshLogBucket();
+  const logBucket = await freshLogBucket();
   await put(logBucket, "e/2024-05-01-10-00-00-AAAA", logObject("site-e", 2));
   await put(logBucket, "e/2024-05-03-10-00-00-BBBB", logObject("site-e", 3));
   const { db } = freshDatabase();
@@ -267,7 +257,7 @@ test("since bounds the first run", async () => {
 });
 
 test("dry run writes and deletes nothing", async () => {
-  const logBucket = freshLogBucket();
+  const logBucket = await freshLogBucket();
   await put(logBucket, "f/2024-05-01-10-00-00-AAAA", logObject("site-f", 2));
   await put(logBucket, "f/other.txt", "x\n");
 
@@ -291,7 +281,7 @@ test("dry run writes and deletes nothing", async () => {
 });
 
 test("purge deletes only committed objects", async () => {
-  const logBucket = freshLogBucket();
+  const logBucket = await freshLogBucket();
   const config = settings([bucketConfig("site-g", logBucket, "g/")]);
   await put(logBucket, "g/2024-05-01-09-00-00-OLD1", logObject("site-g", 1));
   const { db } = freshDatabase();
@@ -412,7 +402,7 @@ test.each([
 });
 
 test("SlowDown retried until success", async () => {
-  const logBucket = freshLogBucket();
+  const logBucket = await freshLogBucket();
   await put(logBucket, "k/2024-05-01-10-00-00-AAAA", logObject("site-k", 3));
   let refusals = 0;
   const proxy = await startFaultProxy(s3.endpoint, (request) => {
@@ -445,7 +435,7 @@ test.each([
   { size: "small", lines: 20 },
   { size: "large", lines: 6000 },
 ])("$size body cut mid-way is downloaded again", async ({ lines }) => {
-  const logBucket = freshLogBucket();
+  const logBucket = await freshLogBucket();
   const body = logObject("site-l", lines);
   await put(logBucket, "l/2024-05-01-10-00-00-AAAA", body);
   let cuts = 0;
@@ -471,5 +461,89 @@ test.each([
   expect(db.prepare("SELECT count(*) FROM log_records").pluck().get()).toBe(
     lines,
   );
+  db.close();
+});
+
+/**
+ * Tells whether the server returns CommonPrefixes for folders that hold
+ * only folders, as S3 does. s3rver 3.7.1 does not: its listing skips such
+ * directories without recording them.
+ */
+async function listsNestedFolders(bucket: string): Promise<boolean> {
+  await put(bucket, "probe/a/b/c", "x");
+  const page = await s3.client.send(
+    new ListObjectsV2Command({
+      Bucket: bucket,
+      Prefix: "probe/",
+      Delimiter: "/",
+    }),
+  );
+  return (page.CommonPrefixes ?? []).some(
+    (common) => common.Prefix === "probe/a/",
+  );
+}
+
+test("mixed prefix lists simple keys on next run", async () => {
+  const logBucket = await freshLogBucket();
+  const folder = `m/${ACCOUNT}/us-east-1/site-m/`;
+  const config = settings([bucketConfig("site-m", logBucket, "m/")], {
+    lookback: "1h",
+  });
+  await put(logBucket, "m/2024-05-01-10-00-00-AAAA", logObject("site-m", 1));
+  await put(
+    logBucket,
+    `${folder}2024/05/01/2024-05-01-00-00-00-P1`,
+    logObject("site-m", 2),
+  );
+  const { db } = freshDatabase();
+  expect((await pull(db, config)).summary.pulled).toBe(2);
+
+  await put(logBucket, "m/2024-05-01-10-30-00-BBBB", logObject("site-m", 4));
+  const { summary } = await pull(db, config);
+
+  expect(summary.pulled).toBe(1);
+  expect(summary.records).toBe(4);
+  db.close();
+});
+
+test("late partitioned objects ingested on next run", async (context) => {
+  const logBucket = await freshLogBucket();
+  // NOTE: skipped on s3rver 3.7.1, which cannot list the account, region
+  // and bucket folders that the next run looks for.
+  if (!(await listsNestedFolders(logBucket))) context.skip();
+  const folder = `n/${ACCOUNT}/us-east-1/site-n/`;
+  const config = settings([bucketConfig("site-n", logBucket, "n/")], {
+    lookback: "2d",
+  });
+  await put(
+    logBucket,
+    `${folder}2024/05/01/2024-05-01-00-00-00-P1`,
+    logObject("site-n", 1),
+  );
+  await put(
+    logBucket,
+    `${folder}2024/05/02/2024-05-02-00-00-00-P2`,
+    logObject("site-n", 1),
+  );
+  const { db } = freshDatabase();
+  expect((await pull(db, config)).summary.pulled).toBe(2);
+
+  // Event-time partitioning: more objects for a past day, under the same
+  // name prefix; and a second source bucket that starts logging here.
+  await put(
+    logBucket,
+    `${folder}2024/05/01/2024-05-01-00-00-00-P3`,
+    logObject("site-n", 3),
+  );
+  await put(
+    logBucket,
+    `n/${ACCOUNT}/us-east-1/site-o/2024/04/01/2024-04-01-00-00-00-Q1`,
+    logObject("site-o", 2),
+  );
+  const { summary } = await pull(db, config);
+
+  expect(summary.pulled).toBe(2);
+  expect(summary.records).toBe(5);
+  expect(summary.skipped).toBe(2);
   db.close();
 });
