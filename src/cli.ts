@@ -17,7 +17,6 @@ export function buildCli(argv: string[]) {
     .usage(
       "Turn Amazon S3 server access logs into a SQLite database you can query.\n\nUsage: $0 <command> [options]",
     )
-    .env("TAMARIN")
     .option("db", {
       describe: "SQLite database file (env TAMARIN_DB) [default: ./tamarin.db]",
       type: "string",

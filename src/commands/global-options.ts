@@ -14,7 +14,9 @@ export const DEFAULT_DATABASE = "tamarin.db";
 
 /** Returns the SQLite file path: --db or TAMARIN_DB, else ./tamarin.db. */
 export function databasePath(options: GlobalOptions): string {
-  return path.resolve(options.db ?? DEFAULT_DATABASE);
+  // TAMARIN_DB is read here rather than through yargs' env() support, which
+  // would turn every other TAMARIN_* variable into an unknown option.
+  return path.resolve(options.db ?? process.env.TAMARIN_DB ?? DEFAULT_DATABASE);
 }
 
 export function createLogger(options: GlobalOptions): Logger {
