@@ -28,7 +28,7 @@ afterAll(() => {
   fs.rmSync(directory, { recursive: true, force: true });
 });
 
-/** An S3 bucket in memory that answers ListObjectsV2 and records requests. */
+/** An S3 bucket in memory that serves ListObjectsV2 and records requests. */
 class MemoryBucket {
   readonly keys = new Set<string>();
   readonly requests: ListObjectsV2CommandInput[] = [];

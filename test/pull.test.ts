@@ -88,7 +88,7 @@ function freshDatabase(): { db: Db; file: string } {
   return { db: openDatabase(file), file };
 }
 
-/** A logger whose output the test can read. */
+/** Creates a logger whose output the test can read. */
 function captureLogger(): { logger: Logger; output: () => string } {
   let text = "";
   const stream = new Writable({
@@ -292,7 +292,7 @@ test("purge deletes only committed objects", async () => {
   await put(logBucket, "g/2024-05-01-12-00-00-DENY", logObject("site-g", 2));
   await put(logBucket, "g/readme.txt", "not a log\n");
   // The bucket policy denies reading one object: s3rver has no policies,
-  // so a proxy in front of it answers 403 for that key.
+  // so a proxy in front of it returns 403 for that key.
   const proxy = await startFaultProxy(s3.endpoint, (request) =>
     request.method === "GET" && request.path.endsWith("DENY")
       ? { kind: "error", status: 403, code: "AccessDenied" }
@@ -322,7 +322,7 @@ test("purge deletes only committed objects", async () => {
 });
 
 test("access denied on listing names the policy", async () => {
-  // s3rver has no IAM policies; this server answers every request with
+  // s3rver has no IAM policies; this server responds to every request with
   // S3's 403 AccessDenied error.
   const proxy = await startFaultProxy(null, () => ({
     kind: "error",
@@ -381,7 +381,7 @@ test.each([
     expected: "AWS credentials expired",
   },
 ])("$code error message", async ({ code, status, extra, expected }) => {
-  // S3 answers these for a wrong region or stale session credentials, which
+  // S3 returns these for a wrong region or stale session credentials, which
   // s3rver never checks; this server sends S3's error response instead.
   const proxy = await startFaultProxy(null, () => ({
     kind: "error",
@@ -546,4 +546,15 @@ test("late partitioned objects ingested on next run", async (context) => {
   expect(summary.records).toBe(5);
   expect(summary.skipped).toBe(2);
   db.close();
+});
+
+test("unknown --bucket name is rejected", async () => {
+  const logBucket = await freshLogBucket();
+
+  await expect(
+    pull(null, settings([bucketConfig("site-p", logBucket, "p/")]), {
+      dryRun: true,
+      buckets: ["site-q"],
+    }),
+  ).rejects.toThrow("--bucket site-q: not a monitored bucket in the config");
 });

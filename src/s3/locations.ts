@@ -13,9 +13,9 @@ export interface PullBucketConfig extends S3ClientSettings {
 }
 
 /**
- * One place that holds log objects: a prefix in a log bucket, reached
- * through one endpoint and region. Several source buckets may log to the
- * same location, so it is listed, and each object read, once for all.
+ * A log location: a prefix in a log bucket, reached through one endpoint
+ * and region. Several source buckets may log to the same location, which
+ * is then listed once, and each of its objects read once, for all of them.
  */
 export interface LogLocation {
   readonly logBucket: string;
@@ -31,9 +31,9 @@ export interface LogLocation {
 
 /**
  * Groups the monitored buckets by endpoint, region, log bucket and prefix.
- * With `only` given, returns just the locations that hold one of those
- * bucket names; names that match no monitored bucket are returned in
- * `unknown` so the caller can report them.
+ * With `only` given, returns just the locations that contain one of those
+ * bucket names. Names that match no monitored bucket are returned in
+ * `unknown`, so that the caller can report them.
  */
 export function groupLocations(
   buckets: readonly PullBucketConfig[],

@@ -1,6 +1,6 @@
 import type { S3Client } from "@aws-sdk/client-s3";
 import { parseDuration } from "../duration.js";
-import { ExitCode, type ExitCodeValue } from "../errors.js";
+import { ExitCode, TamarinError, type ExitCodeValue } from "../errors.js";
 import type { Logger } from "../log.js";
 import type { Db } from "../store/database.js";
 import { Ingestor, isUnchanged } from "../store/ingest.js";
@@ -123,9 +123,10 @@ export async function pullLogs(
     settings.buckets,
     options.buckets,
   );
-  for (const name of unknown) {
-    logger.warn(
-      `bucket ${name} is not a monitored bucket in the config; run tamarin buckets list to see them`,
+  if (unknown.length > 0) {
+    throw new TamarinError(
+      `--bucket ${unknown.join(", ")}: not a monitored bucket in the config; run tamarin buckets list to see them`,
+      ExitCode.Usage,
     );
   }
 
@@ -219,7 +220,7 @@ interface LocationRun {
   readonly state: LocationState;
 }
 
-/** What happened at one location, to choose the exit code. */
+/** Outcome of one location, from which the exit code is chosen. */
 interface LocationState {
   listed: boolean;
   /** Objects stored in this run or found in the ledger. */
@@ -288,7 +289,7 @@ async function pullLocation(run: LocationRun): Promise<void> {
   }
 }
 
-/** Downloads and stores one object, with retries; never throws. */
+/** Downloads and stores one object, with retries. Logs and counts a failure instead of throwing it. */
 async function pullObject(
   run: LocationRun,
   ingestor: Ingestor,

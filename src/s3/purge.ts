@@ -11,8 +11,8 @@ export interface PurgeFailure {
 
 /**
  * Deletes log objects from a log bucket in batches of up to 1,000 keys.
- * Callers add only keys whose rows are committed to the database (or were
- * there already), so a purged object can never be lost.
+ * `pullLogs` adds only keys whose rows are committed to the database, in
+ * this run or an earlier one, so a purged object's records are stored.
  */
 export class Purger {
   private pending: string[] = [];

@@ -1,4 +1,4 @@
-/** What was being done when an S3 call failed, for the error message. */
+/** The S3 call that failed and its target, for the error message. */
 export interface S3ErrorContext {
   readonly operation: "list" | "get" | "delete";
   readonly logBucket: string;
@@ -71,7 +71,8 @@ export function isTransientError(error: unknown): boolean {
 
 /**
  * Builds a message for a failed S3 call that names the bucket or key and
- * says what to check. It never includes credentials.
+ * what to check. It contains no credentials: only the error's name, message
+ * and the region taken from S3's response.
  */
 export function describeS3Error(
   error: unknown,

@@ -1,8 +1,8 @@
 /**
  * Runs async tasks with at most `limit` in flight. `submit` resolves once
- * the task has started, so a producer that awaits it is held back while
- * the pool is full; `drain` waits for every task. Tasks handle their own
- * errors: a rejected task is a bug and is rethrown by `drain`.
+ * the task has started, so a producer that awaits it waits while the pool
+ * is full. `drain` waits for every task. Tasks are expected to handle their
+ * own errors, so `drain` rethrows the first rejection as a bug.
  */
 export class TaskPool {
   private readonly running = new Set<Promise<void>>();

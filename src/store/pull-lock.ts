@@ -26,7 +26,7 @@ export function acquirePullLock(dbFile: string): PullLock {
     db.close();
     if ((error as { code?: string }).code === "SQLITE_BUSY") {
       throw new TamarinError(
-        `another tamarin pull is running on ${dbFile} (it holds ${file}); wait for it to finish, or stop it`,
+        `another tamarin pull is running on ${dbFile} (it has locked ${file}): wait for it to finish, or stop it`,
         ExitCode.Locked,
       );
     }

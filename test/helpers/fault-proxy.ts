@@ -4,7 +4,7 @@ import type { AddressInfo } from "node:net";
 /** What the proxy does with one request. */
 export type FaultAction =
   | { readonly kind: "forward" }
-  /** Answers with this status and S3 error XML, without asking the target. */
+  /** Responds with this status and S3 error XML, without contacting the target. */
   | {
       readonly kind: "error";
       readonly status: number;
@@ -29,11 +29,11 @@ export interface FaultProxy {
 }
 
 /**
- * Starts an HTTP server on 127.0.0.1 that forwards S3 requests to `target`
- * (an s3rver endpoint) unless `decide` injects a fault: an S3 error a real
- * server cannot be made to return on demand (403, 503 SlowDown, a wrong
- * region), or a connection cut in the middle of a body. With no target,
- * every request must get an error.
+ * Starts an HTTP server on 127.0.0.1 that forwards S3 requests to `target`,
+ * an s3rver endpoint, unless `decide` injects a fault. Faults are S3 errors
+ * that s3rver cannot be made to return (403, 503 SlowDown, a wrong region)
+ * and connections cut in the middle of a body. With no target, every
+ * request gets an error.
  */
 export async function startFaultProxy(
   target: string | null,
