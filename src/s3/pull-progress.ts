@@ -32,22 +32,27 @@ export class PullProgressBars implements ProgressSink {
   });
 
   startLocation(url: string): LocationProgress {
-    const bar = this.bars.create(0, 0, { location: url, rate: "0" });
     const started = Date.now();
+    let bar: cliProgress.SingleBar | null = null;
     let total = 0;
     let done = 0;
     let records = 0;
     const update = () => {
       const seconds = Math.max((Date.now() - started) / 1000, 0.001);
-      bar.update(done, {
+      bar?.update(done, {
         location: url,
         rate: formatCount(Math.round(records / seconds)),
       });
     };
     return {
-      addListed(count) {
+      addListed: (count) => {
         total += count;
-        bar.setTotal(total);
+        // A bar appears once there is something to pull, because cli-progress
+        // draws a bar with a total of 0 as full.
+        if (bar === null && total > 0) {
+          bar = this.bars.create(total, 0, { location: url, rate: "0" });
+        }
+        bar?.setTotal(total);
         update();
       },
       objectDone(objectRecords) {
