@@ -83,8 +83,16 @@ async function benchIn(folder: string): Promise<string> {
 
   // Ceiling: the same rows, already parsed, inserted with better-sqlite3.
   const rows = await parsedRows(input);
-  const ceiling = insertRows(path.join(folder, "ceiling.db"), rows, true);
-  const noIndexes = insertRows(path.join(folder, "bare.db"), rows, false);
+  const ceilingDb = path.join(folder, "ceiling.db");
+  const ceiling = insertRows(ceilingDb, rows, SECONDARY_INDEXES);
+  const bareDb = path.join(folder, "bare.db");
+  const noIndexes = insertRows(bareDb, rows, []);
+  const indexRows = SECONDARY_INDEXES.map((index) => {
+    const alone = insertRows(path.join(folder, `${index}.db`), rows, [index]);
+    fs.rmSync(path.join(folder, `${index}.db`));
+    return `| ${index} | ${rate(alone)} | ${ratio(alone, noIndexes)} |`;
+  });
+  const queryRows = compareQueries(ceilingDb, bareDb);
 
   // Peak RSS of the CLI importing a large file, in a child process.
   const large = path.join(folder, "large.log");
@@ -102,6 +110,18 @@ async function benchIn(folder: string): Promise<string> {
     `| raw inserts, no secondary indexes | ${rate(noIndexes)} | ${ratio(noIndexes, ceiling)} of ceiling |`,
     `| raw inserts, chosen indexes (ceiling) | ${rate(ceiling)} | 1.00 |`,
     `| import (read + parse + insert) | ${rate(imported)} | ${ratio(imported, ceiling)} of ceiling |`,
+    "",
+    "Insert cost of each secondary index alone (raw inserts, same rows):",
+    "",
+    "| index | lines/s | ratio to no secondary index |",
+    "| --- | ---: | ---: |",
+    ...indexRows,
+    "",
+    "What the indexes buy: typical queries on the same rows, with and without them:",
+    "",
+    "| query | with indexes | without | speed-up |",
+    "| --- | ---: | ---: | ---: |",
+    ...queryRows,
     "",
     `Import of ${(fs.statSync(large).size / 1024 ** 3).toFixed(2)} GiB (${largeLines.toLocaleString("en-US")} lines) by the CLI: peak RSS ${rss.maxRssMiB.toFixed(0)} MiB, ${rate({ count: largeLines, seconds: rss.seconds })} lines/s.`,
   ];
@@ -141,11 +161,11 @@ async function parsedRows(input: string): Promise<unknown[][]> {
 function insertRows(
   file: string,
   rows: readonly unknown[][],
-  withIndexes: boolean,
+  keptIndexes: readonly string[],
 ): { count: number; seconds: number } {
   const db = openDatabase(file);
-  if (!withIndexes) {
-    for (const index of SECONDARY_INDEXES) db.exec(`DROP INDEX ${index}`);
+  for (const index of SECONDARY_INDEXES) {
+    if (!keptIndexes.includes(index)) db.exec(`DROP INDEX ${index}`);
   }
   db.prepare(
     "INSERT INTO log_objects (id, source, ingested_at) VALUES (1, 'bench', '')",
@@ -161,6 +181,53 @@ function insertRows(
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
   db.close();
   return { count: rows.length, seconds };
+}
+
+// Questions users ask often, each served by one of the secondary indexes.
+const QUERIES: readonly { label: string; sql: string }[] = [
+  {
+    label: "one hour of requests",
+    sql: "SELECT count(*), sum(bytes_sent) FROM log_records WHERE request_time >= (SELECT datetime(max(request_time), '-1 hour') FROM log_records)",
+  },
+  {
+    label: "one bucket, one hour",
+    sql: "SELECT count(*) FROM log_records WHERE bucket = (SELECT bucket FROM log_records LIMIT 1) AND request_time >= (SELECT datetime(max(request_time), '-1 hour') FROM log_records)",
+  },
+  {
+    label: "requests of one IP",
+    sql: "SELECT count(*), sum(bytes_sent) FROM log_records WHERE remote_ip = (SELECT remote_ip FROM log_records LIMIT 1 OFFSET 100)",
+  },
+  {
+    label: "requests for one key",
+    sql: "SELECT count(*) FROM log_records WHERE key = (SELECT key FROM log_records LIMIT 1 OFFSET 100)",
+  },
+];
+
+function compareQueries(indexedFile: string, bareFile: string): string[] {
+  const indexed = openDatabase(indexedFile, { readonly: true });
+  const bare = openDatabase(bareFile, { readonly: true });
+  try {
+    return QUERIES.map(({ label, sql }) => {
+      const withIndex = timeQuery(indexed, sql);
+      const without = timeQuery(bare, sql);
+      return `| ${label} | ${withIndex.toFixed(2)} ms | ${without.toFixed(2)} ms | ${(without / withIndex).toFixed(0)}x |`;
+    });
+  } finally {
+    indexed.close();
+    bare.close();
+  }
+}
+
+// Returns the best of five runs, in milliseconds.
+function timeQuery(db: ReturnType<typeof openDatabase>, sql: string): number {
+  const statement = db.prepare(sql);
+  let best = Number.POSITIVE_INFINITY;
+  for (let i = 0; i < 5; i++) {
+    const started = process.hrtime.bigint();
+    statement.all();
+    best = Math.min(best, Number(process.hrtime.bigint() - started) / 1e6);
+  }
+  return best;
 }
 
 function measureCliRss(

@@ -84,7 +84,7 @@ test("import killed at random moments loses and repeats nothing", async () => {
     expect(dumpDatabase(db), `seed ${seed}`).toEqual(expected);
   }
   expect(kills, `seed ${seed}`).toBeGreaterThanOrEqual(20);
-});
+}, 600_000);
 
 test("import of the same files twice adds nothing", () => {
   const db = path.join(folder, "twice.db");

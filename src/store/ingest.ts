@@ -44,6 +44,8 @@ export interface IngestOptions {
    * identity, the rows just read are dropped and the object is skipped.
    */
   readonly finalIdentity?: () => ObjectIdentity;
+  /** Called after each batch of lines with the object's counts so far. */
+  readonly onProgress?: (records: number, rejects: number) => void;
 }
 
 /** Tells whether a ledger row describes the same content as `identity`. */
@@ -163,7 +165,7 @@ export class Ingestor {
       for await (const batch of batches) {
         let lineNumber = batch.firstLineNumber;
         for (const line of batch.lines) {
-          if (line.length > 0 && !isBlank(line)) {
+          if (!isBlank(line)) {
             const result = parseLine(line);
             if (result.ok) {
               fillRecordValues(result.record, values);
@@ -177,6 +179,7 @@ export class Ingestor {
           }
           lineNumber++;
         }
+        options.onProgress?.(records, rejects);
       }
 
       const final = options.finalIdentity?.() ?? identity;
@@ -218,7 +221,10 @@ export class Ingestor {
 }
 
 function isBlank(line: string): boolean {
-  return line.trim().length === 0;
+  // Records start with the bucket owner, so a first character above space
+  // settles it without the allocation trim() may make.
+  if (line.length === 0) return true;
+  return line.charCodeAt(0) <= 32 && line.trim().length === 0;
 }
 
 /** Returns the record's values in `RECORD_COLUMNS` order. */
