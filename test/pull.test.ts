@@ -10,7 +10,7 @@ import {
 } from "@aws-sdk/client-s3";
 import { afterAll, afterEach, beforeAll, expect, test } from "vitest";
 import { Logger } from "../src/log.js";
-import type { PullBucketConfig } from "../src/s3/locations.js";
+import type { BucketConfig } from "../src/config/schema.js";
 import {
   pullExitCode,
   pullLogs,
@@ -56,7 +56,7 @@ function bucketConfig(
   logBucket: string,
   logPrefix: string,
   endpoint = s3.endpoint,
-): PullBucketConfig {
+): BucketConfig {
   return {
     name,
     logBucket,
@@ -71,7 +71,7 @@ function bucketConfig(
 }
 
 function settings(
-  buckets: PullBucketConfig[],
+  buckets: BucketConfig[],
   overrides: Partial<PullSettings> = {},
 ): PullSettings {
   return {

@@ -1,16 +1,5 @@
+import type { BucketConfig } from "../config/schema.js";
 import type { S3ClientSettings } from "./client.js";
-
-/** The bucket settings that `pull` reads; `BucketConfig` of the config file. */
-export interface PullBucketConfig extends S3ClientSettings {
-  /** Source bucket whose requests are logged. */
-  readonly name: string;
-  /** Bucket that S3 writes the access logs into. */
-  readonly logBucket: string;
-  /** Key prefix of the log objects in `logBucket`; may be empty. */
-  readonly logPrefix: string;
-  /** Whether `pull` reads this bucket's logs. */
-  readonly monitor: boolean;
-}
 
 /**
  * A log location: a prefix in a log bucket, reached through one endpoint
@@ -36,7 +25,7 @@ export interface LogLocation {
  * `unknown`, so that the caller can report them.
  */
 export function groupLocations(
-  buckets: readonly PullBucketConfig[],
+  buckets: readonly BucketConfig[],
   only: readonly string[] = [],
   defaultRegion: string = process.env.AWS_REGION ?? "us-east-1",
 ): { locations: LogLocation[]; unknown: string[] } {

@@ -1,4 +1,5 @@
 import type { S3Client } from "@aws-sdk/client-s3";
+import type { TamarinConfig } from "../config/schema.js";
 import { parseDuration } from "../duration.js";
 import { ExitCode, TamarinError, type ExitCodeValue } from "../errors.js";
 import type { Logger } from "../log.js";
@@ -12,12 +13,7 @@ import {
   listLogObjects,
   type ListedObject,
 } from "./list-logs.js";
-import {
-  groupLocations,
-  locationUrl,
-  type LogLocation,
-  type PullBucketConfig,
-} from "./locations.js";
+import { groupLocations, locationUrl, type LogLocation } from "./locations.js";
 import { Purger } from "./purge.js";
 import { DEFAULT_RETRY, withRetry, type RetryPolicy } from "./retry.js";
 import {
@@ -27,14 +23,11 @@ import {
 } from "./s3-errors.js";
 import { TaskPool } from "./task-pool.js";
 
-/** The settings of the config file that `pull` reads (`TamarinConfig`). */
-export interface PullSettings {
-  readonly concurrency: number;
-  /** Duration such as `2d`: how far before the newest stored key listing starts. */
-  readonly lookback: string;
-  readonly purgeParsedKeys: boolean;
-  readonly buckets: readonly PullBucketConfig[];
-}
+/** The settings of the config file that `pull` reads. */
+export type PullSettings = Pick<
+  TamarinConfig,
+  "concurrency" | "lookback" | "purgeParsedKeys" | "buckets"
+>;
 
 /** Command-line choices for one run. */
 export interface PullOptions {
