@@ -248,3 +248,16 @@ test("pull without --once stops on SIGTERM", async () => {
   expect(stderr).toMatch(/\dZ stopped\n$/);
   expect(code).toBe(0);
 });
+
+test("invalid --since is a usage error", async () => {
+  const { code, stderr } = await startPull([
+    "--once",
+    "--since",
+    "yesterday",
+    "--db",
+    dbPath("since.db"),
+  ]).done;
+
+  expect(stderr).toContain('invalid --since "yesterday"');
+  expect(code).toBe(2);
+});

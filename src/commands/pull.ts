@@ -86,9 +86,7 @@ async function runPullCommand(options: PullCommandOptions): Promise<number> {
     );
   }
   const since =
-    options.since === undefined
-      ? undefined
-      : parseTimePoint(options.since, "--since");
+    options.since === undefined ? undefined : parseSince(options.since);
 
   // Load the configuration.
   const loaded = await loadConfig({ config: options.config });
@@ -115,6 +113,18 @@ async function runPullCommand(options: PullCommandOptions): Promise<number> {
     return pullExitCode(summary);
   }
   return poll(run);
+}
+
+/** Parses --since, reporting an invalid value as a usage error. */
+function parseSince(text: string): Date {
+  try {
+    return parseTimePoint(text, "--since");
+  } catch (error) {
+    if (error instanceof TamarinError) {
+      throw new TamarinError(error.message, ExitCode.Usage);
+    }
+    throw error;
+  }
 }
 
 interface RunSettings {
