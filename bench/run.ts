@@ -1,4 +1,5 @@
 import { runIngestBench } from "./ingest.js";
+import { runPullBench } from "./pull.js";
 
 /**
  * Benchmarks by name. `npm run bench` runs them all; `npm run bench --
@@ -6,6 +7,7 @@ import { runIngestBench } from "./ingest.js";
  */
 const BENCHMARKS: Record<string, () => Promise<string>> = {
   ingest: runIngestBench,
+  pull: runPullBench,
 };
 
 async function main(): Promise<void> {

@@ -3,6 +3,7 @@ import yargs from "yargs";
 import { hideBin } from "yargs/helpers";
 import { bucketsCommand } from "./commands/buckets.js";
 import { importCommand } from "./commands/import.js";
+import { pullCommand } from "./commands/pull.js";
 import { queryCommand } from "./commands/query.js";
 import { statusCommand } from "./commands/status.js";
 import { ExitCode, TamarinError } from "./errors.js";
@@ -47,6 +48,7 @@ export function buildCli(argv: string[]) {
       global: true,
     })
     .command(importCommand)
+    .command(pullCommand)
     .command(statusCommand)
     .command(queryCommand)
     .command(bucketsCommand)

@@ -48,6 +48,19 @@ export interface IngestOptions {
   readonly onProgress?: (records: number, rejects: number) => void;
 }
 
+/**
+ * Longest time, in milliseconds, that a transaction stays open to take more
+ * queued objects before it commits.
+ */
+const GROUP_COMMIT_MS = 250;
+
+// Thrown inside a savepoint to drop what it wrote and report a skip.
+class SkipObject extends Error {
+  constructor(readonly result: IngestResult) {
+    super("skipped");
+  }
+}
+
 /** Tells whether a ledger row describes the same content as `identity`. */
 export function isUnchanged(
   entry: LedgerEntry,
@@ -65,10 +78,10 @@ export function isUnchanged(
 const RECORD_INSERT_SQL = `INSERT INTO log_records (${RECORD_COLUMNS.map((c) => c.name).join(", ")}, log_object_id, line_number) VALUES (${RECORD_COLUMNS.map(() => "?").join(", ")}, ?, ?)`;
 
 /**
- * Writes log objects into the store, one transaction per object together
- * with its ledger row, so that after a crash an object is either fully
- * stored or absent. Objects are written one at a time: callers may download
- * concurrently, but each `ingest` waits for the previous one to commit.
+ * Writes log objects into the store, each object's rows together with its
+ * ledger row in one transaction, so that after a crash an object is either
+ * fully stored or absent. Objects are written one at a time: callers may
+ * download concurrently, and objects queued together share a transaction.
  */
 export class Ingestor {
   private readonly findStatement: Statement<[string], LedgerEntry>;
@@ -79,7 +92,15 @@ export class Ingestor {
   private readonly deleteRecords: Statement;
   private readonly deleteRejects: Statement;
   private readonly deleteObject: Statement;
-  private queue: Promise<unknown> = Promise.resolve();
+  private queue: Promise<void> = Promise.resolve();
+  // Objects queued behind the one being written.
+  private waiting = 0;
+  // Objects written in the open transaction, resolved when it commits.
+  private uncommitted: {
+    resolve: () => void;
+    reject: (error: unknown) => void;
+  }[] = [];
+  private groupStarted = 0;
 
   constructor(private readonly db: Db) {
     this.findStatement = db.prepare(
@@ -110,107 +131,154 @@ export class Ingestor {
   }
 
   /**
-   * Parses `batches` and stores every record, rejected lines included, in one
-   * transaction with the object's ledger row. Skips the object when the
-   * ledger already has it unchanged, unless `force` is set; the stream is
-   * then left unread, so callers that can should check `find` first.
+   * Parses `batches` and stores every record, rejected lines included,
+   * together with the object's ledger row. Resolves once they are committed.
+   * Skips the object when the ledger already has it unchanged, unless
+   * `force` is set; the stream is then left unread, so callers that can
+   * should check `find` first.
    */
   ingest(
     identity: ObjectIdentity,
     batches: AsyncIterable<LineBatch>,
     options: IngestOptions = {},
   ): Promise<IngestResult> {
-    const run = this.queue.then(() =>
-      this.ingestNow(identity, batches, options),
-    );
-    this.queue = run.catch(() => undefined);
-    return run;
+    this.waiting++;
+    return new Promise<IngestResult>((resolve, reject) => {
+      this.queue = this.queue.then(async () => {
+        this.waiting--;
+        try {
+          const result = await this.writeObject(identity, batches, options);
+          this.uncommitted.push({ resolve: () => resolve(result), reject });
+        } catch (error) {
+          reject(error);
+        }
+        this.commitIfDue();
+      });
+    });
   }
 
-  private async ingestNow(
+  /**
+   * Commits the open group of objects when no other object is queued, or
+   * when the group has been open for GROUP_COMMIT_MS. Objects that arrive
+   * while one is being written share its transaction: a commit costs far
+   * more than a small log object's inserts. Each object still sits in a
+   * savepoint, so the group holds whole objects only.
+   */
+  private commitIfDue(): void {
+    const age = Date.now() - this.groupStarted;
+    if (this.waiting > 0 && age < GROUP_COMMIT_MS) return;
+    const settled = this.uncommitted;
+    this.uncommitted = [];
+    try {
+      if (this.db.inTransaction) this.db.exec("COMMIT");
+    } catch (error) {
+      if (this.db.inTransaction) this.db.exec("ROLLBACK");
+      for (const entry of settled) entry.reject(error);
+      return;
+    }
+    for (const entry of settled) entry.resolve();
+  }
+
+  /** Writes one object inside the group transaction, in its own savepoint. */
+  private async writeObject(
+    identity: ObjectIdentity,
+    batches: AsyncIterable<LineBatch>,
+    options: IngestOptions,
+  ): Promise<IngestResult> {
+    if (!this.db.inTransaction) {
+      this.db.exec("BEGIN IMMEDIATE");
+      this.groupStarted = Date.now();
+    }
+    this.db.exec("SAVEPOINT object");
+    try {
+      const result = await this.writeInSavepoint(identity, batches, options);
+      this.db.exec("RELEASE object");
+      return result;
+    } catch (error) {
+      if (this.db.inTransaction) {
+        this.db.exec("ROLLBACK TO object");
+        this.db.exec("RELEASE object");
+      }
+      if (error instanceof SkipObject) return error.result;
+      throw error;
+    }
+  }
+
+  private async writeInSavepoint(
     identity: ObjectIdentity,
     batches: AsyncIterable<LineBatch>,
     options: IngestOptions,
   ): Promise<IngestResult> {
     // The ledger is read inside the write transaction, so that two processes
     // importing the same object cannot both decide it is new.
-    this.db.exec("BEGIN IMMEDIATE");
-    try {
-      const existing = this.find(identity.source);
-      if (existing && !options.force && isUnchanged(existing, identity)) {
-        this.db.exec("ROLLBACK");
-        return {
-          status: "skipped",
-          records: existing.records,
-          rejects: existing.rejects,
-        };
-      }
-      if (existing) this.remove(existing.id);
-      const objectId = Number(
-        this.insertObject.run(
-          identity.source,
-          identity.size,
-          identity.etag,
-          identity.lastModified,
-          nowUtc(),
-        ).lastInsertRowid,
-      );
-
-      let records = 0;
-      let rejects = 0;
-      // One parameter array, refilled per record: better-sqlite3 binds an
-      // array positionally, and reusing it saves an allocation per row.
-      const values = new Array<unknown>(RECORD_COLUMNS.length + 2);
-      values[RECORD_COLUMNS.length] = objectId;
-      for await (const batch of batches) {
-        let lineNumber = batch.firstLineNumber;
-        for (const line of batch.lines) {
-          if (!isBlank(line)) {
-            const result = parseLine(line);
-            if (result.ok) {
-              fillRecordValues(result.record, values);
-              values[RECORD_COLUMNS.length + 1] = lineNumber;
-              this.insertRecord.run(values);
-              records++;
-            } else {
-              this.insertReject.run(objectId, lineNumber, result.reason, line);
-              rejects++;
-            }
-          }
-          lineNumber++;
-        }
-        options.onProgress?.(records, rejects);
-      }
-
-      const final = options.finalIdentity?.() ?? identity;
-      if (final.source !== identity.source) {
-        const duplicate = this.find(final.source);
-        if (duplicate && !options.force) {
-          this.db.exec("ROLLBACK");
-          return {
-            status: "skipped",
-            records: duplicate.records,
-            rejects: duplicate.rejects,
-          };
-        }
-        if (duplicate) this.remove(duplicate.id);
-      }
-      this.finishObject.run(
-        final.source,
-        final.size,
-        final.etag,
-        final.lastModified,
-        records,
-        rejects,
-        nowUtc(),
-        objectId,
-      );
-      this.db.exec("COMMIT");
-      return { status: existing ? "replaced" : "imported", records, rejects };
-    } catch (error) {
-      if (this.db.inTransaction) this.db.exec("ROLLBACK");
-      throw error;
+    const existing = this.find(identity.source);
+    if (existing && !options.force && isUnchanged(existing, identity)) {
+      return {
+        status: "skipped",
+        records: existing.records,
+        rejects: existing.rejects,
+      };
     }
+    if (existing) this.remove(existing.id);
+    const objectId = Number(
+      this.insertObject.run(
+        identity.source,
+        identity.size,
+        identity.etag,
+        identity.lastModified,
+        nowUtc(),
+      ).lastInsertRowid,
+    );
+
+    let records = 0;
+    let rejects = 0;
+    // One parameter array, refilled per record: better-sqlite3 binds an
+    // array positionally, and reusing it saves an allocation per row.
+    const values = new Array<unknown>(RECORD_COLUMNS.length + 2);
+    values[RECORD_COLUMNS.length] = objectId;
+    for await (const batch of batches) {
+      let lineNumber = batch.firstLineNumber;
+      for (const line of batch.lines) {
+        if (!isBlank(line)) {
+          const result = parseLine(line);
+          if (result.ok) {
+            fillRecordValues(result.record, values);
+            values[RECORD_COLUMNS.length + 1] = lineNumber;
+            this.insertRecord.run(values);
+            records++;
+          } else {
+            this.insertReject.run(objectId, lineNumber, result.reason, line);
+            rejects++;
+          }
+        }
+        lineNumber++;
+      }
+      options.onProgress?.(records, rejects);
+    }
+
+    const final = options.finalIdentity?.() ?? identity;
+    if (final.source !== identity.source) {
+      const duplicate = this.find(final.source);
+      if (duplicate && !options.force) {
+        throw new SkipObject({
+          status: "skipped",
+          records: duplicate.records,
+          rejects: duplicate.rejects,
+        });
+      }
+      if (duplicate) this.remove(duplicate.id);
+    }
+    this.finishObject.run(
+      final.source,
+      final.size,
+      final.etag,
+      final.lastModified,
+      records,
+      rejects,
+      nowUtc(),
+      objectId,
+    );
+    return { status: existing ? "replaced" : "imported", records, rejects };
   }
 
   private remove(objectId: number): void {

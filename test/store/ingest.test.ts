@@ -114,3 +114,43 @@ test("request_time compares correctly with datetime()", async () => {
     .get();
   expect(row).toEqual({ request_time: "2019-02-07 01:29:59", later: 1 });
 });
+
+test("queued objects commit together without a failed one", async () => {
+  const ingestor = new Ingestor(db);
+  async function* failing() {
+    yield { firstLineNumber: 1, lines: [logLine()] };
+    throw new Error("connection reset");
+  }
+  const results = await Promise.allSettled([
+    ingestor.ingest(
+      { ...identity, source: "s3://logs/a" },
+      linesOf(`${logLine()}\n`),
+    ),
+    ingestor.ingest({ ...identity, source: "s3://logs/b" }, failing()),
+    ingestor.ingest(
+      { ...identity, source: "s3://logs/c" },
+      linesOf(`${logLine()}\n`),
+    ),
+  ]);
+  expect(results.map((result) => result.status)).toEqual([
+    "fulfilled",
+    "rejected",
+    "fulfilled",
+  ]);
+
+  // A second connection sees exactly the committed objects.
+  const reader = openDatabase(path.join(folder, "test.db"), { readonly: true });
+  try {
+    const sources = reader
+      .prepare("SELECT source, records FROM log_objects ORDER BY source")
+      .all();
+    expect(sources).toEqual([
+      { source: "s3://logs/a", records: 1 },
+      { source: "s3://logs/c", records: 1 },
+    ]);
+    const rows = reader.prepare("SELECT count(*) AS n FROM log_records").get();
+    expect(rows).toEqual({ n: 2 });
+  } finally {
+    reader.close();
+  }
+});
