@@ -71,3 +71,37 @@ export function assertLite(root: string): esbuild.Plugin {
     },
   };
 }
+
+/**
+ * Replaces the `bindings` package, through which better-sqlite3 finds its
+ * addon file when no nativeBinding option is given, with a function that
+ * throws an error naming the fix. The executable has no such file, so
+ * without this a forgotten option fails with a list of searched paths.
+ */
+export function noAddonSearch(): esbuild.Plugin {
+  const contents = [
+    "module.exports = function bindings() {",
+    `  throw new Error(${JSON.stringify(
+      "better-sqlite3 was opened without the nativeBinding option, which the single executable needs: pass nativeBindingOptions() from src/store/database.ts to new Database().",
+    )});`,
+    "};",
+  ].join("\n");
+  return {
+    name: "no-addon-search",
+    setup(build) {
+      build.onResolve({ filter: /^bindings$/ }, (args) => {
+        const fromBetterSqlite = args.importer
+          .split(path.sep)
+          .join("/")
+          .includes("/node_modules/better-sqlite3/");
+        return fromBetterSqlite
+          ? { path: "bindings", namespace: "no-addon-search" }
+          : undefined;
+      });
+      build.onLoad({ filter: /.*/, namespace: "no-addon-search" }, () => ({
+        loader: "js",
+        contents,
+      }));
+    },
+  };
+}

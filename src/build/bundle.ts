@@ -1,5 +1,9 @@
 import * as esbuild from "esbuild";
-import { assertLite, stringWidthFastPath } from "./bundle-plugins.js";
+import {
+  assertLite,
+  noAddonSearch,
+  stringWidthFastPath,
+} from "./bundle-plugins.js";
 import type { PackageConfig } from "./package-config.js";
 
 /**
@@ -29,7 +33,7 @@ export async function bundleCli(
     banner: {
       js: 'var __tamarinImportMetaUrl = require("node:url").pathToFileURL(__filename).href;',
     },
-    plugins: [stringWidthFastPath(root), assertLite(root)],
+    plugins: [stringWidthFastPath(root), assertLite(root), noAddonSearch()],
     metafile: true,
     logLevel: "warning",
   });

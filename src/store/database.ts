@@ -25,7 +25,7 @@ export function openDatabase(file: string, options: OpenOptions = {}): Db {
       );
     }
     const db = new Database(file, {
-      ...addonOptions(),
+      ...nativeBindingOptions(),
       readonly: true,
       fileMustExist: true,
     });
@@ -35,7 +35,7 @@ export function openDatabase(file: string, options: OpenOptions = {}): Db {
   }
 
   fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
-  const db = new Database(file, addonOptions());
+  const db = new Database(file, nativeBindingOptions());
   // WAL lets queries run while a pull writes. synchronous=NORMAL keeps every
   // committed transaction across a process crash; only a power cut can lose
   // the last ones, and the ledger then makes the next run redo them.
@@ -48,8 +48,13 @@ export function openDatabase(file: string, options: OpenOptions = {}): Db {
   return db;
 }
 
-/** Points better-sqlite3 at the addon embedded in the single executable. */
-function addonOptions(): Database.Options {
+/**
+ * Returns the options that point better-sqlite3 at the addon embedded in
+ * the single executable, or none outside it. Every `new Database()` must
+ * pass them, because the executable has no addon file where better-sqlite3
+ * looks by default.
+ */
+export function nativeBindingOptions(): Database.Options {
   const addon = loadSeaAddon();
   if (addon === undefined) return {};
   // better-sqlite3 12 also accepts a loaded addon object as nativeBinding,

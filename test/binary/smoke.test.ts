@@ -3,6 +3,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { gzipSync } from "node:zlib";
+import { PutObjectCommand } from "@aws-sdk/client-s3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runCli } from "../helpers/cli.js";
 import { logObject } from "../helpers/log-lines.js";
@@ -294,9 +295,41 @@ describe.skipIf(!BUILT)(
 
     describe("against s3rver", () => {
       let s3: TestS3;
+      let folder: string;
 
       beforeAll(async () => {
-        s3 = await startS3(["shop-site"]);
+        s3 = await startS3(["shop-site", "smoke-logs"]);
+        folder = path.join(work, "s3");
+        fs.mkdirSync(folder);
+
+        // Three log objects of 100 lines, 2 of them malformed each.
+        for (let index = 0; index < 3; index++) {
+          await s3.client.send(
+            new PutObjectCommand({
+              Bucket: "smoke-logs",
+              Key: `access/2019-02-06-0${index}-00-00-EXAMPLE${index}`,
+              Body: logObject(index, 100, 50),
+            }),
+          );
+        }
+        const config = {
+          buckets: [
+            {
+              name: "awsexamplebucket1",
+              logBucket: "smoke-logs",
+              logPrefix: "access/",
+              endpoint: s3.endpoint,
+              region: "us-east-1",
+              forcePathStyle: true,
+              requestChecksumCalculation: "WHEN_REQUIRED",
+              responseChecksumValidation: "WHEN_REQUIRED",
+            },
+          ],
+        };
+        fs.writeFileSync(
+          path.join(folder, "tamarin.config.json"),
+          JSON.stringify(config),
+        );
       });
 
       afterAll(async () => {
@@ -306,8 +339,6 @@ describe.skipIf(!BUILT)(
       it("reads bucket logging with the SDK", async () => {
         // s3rver answers GetBucketLogging as "logging disabled", so this
         // run ends in that error after a signed request went through.
-        const folder = path.join(work, "s3");
-        fs.mkdirSync(folder);
         const args = ["buckets", "add", "shop-site"];
         args.push("--endpoint", s3.endpoint, "--path-style");
         const result = await runBinary(args, { env: s3.env, cwd: folder });
@@ -315,6 +346,31 @@ describe.skipIf(!BUILT)(
           'server access logging is not enabled on bucket "shop-site"',
         );
         expect(result.status).toBe(1);
+      });
+
+      it("pulls the log objects once", async () => {
+        const db = path.join(folder, "pulled.db");
+        const args = ["--db", db, "pull", "--once"];
+        const pulled = await runBinary(args, { env: s3.env, cwd: folder });
+        expect(pulled.stderr).toMatch(
+          /^pulled 3 objects, 294 records, 6 rejected, 0 skipped/,
+        );
+        expect(pulled.status).toBe(0);
+
+        const sql = "SELECT count(*) FROM log_records";
+        const counted = await runBinary(["--db", db, "query", sql]);
+        expect(tableValue(counted.stdout)).toBe("294");
+      });
+
+      it("skips the pulled objects on the next pull", async () => {
+        const db = path.join(folder, "pulled.db");
+        const args = ["--db", db, "pull", "--once", "--json"];
+        const again = await runBinary(args, { env: s3.env, cwd: folder });
+        expect(again.status).toBe(0);
+        expect(JSON.parse(again.stdout)).toMatchObject({
+          pulled: 0,
+          skipped: 3,
+        });
       });
     });
   },
