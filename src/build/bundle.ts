@@ -34,6 +34,10 @@ export async function bundleCli(
       js: 'var __tamarinImportMetaUrl = require("node:url").pathToFileURL(__filename).href;',
     },
     plugins: [stringWidthFastPath(root), assertLite(root), noAddonSearch()],
+    // A smaller script starts faster (about 10 ms of CPU less for --help
+    // with the AWS SDK in the bundle). Names stay, for readable stack traces.
+    minifyWhitespace: true,
+    minifySyntax: true,
     metafile: true,
     logLevel: "warning",
   });

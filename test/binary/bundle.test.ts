@@ -90,10 +90,27 @@ describe("bundleCli", () => {
     expect(bundled.stdout).toBe(script.stdout);
   });
 
-  it("builds no Intl.Segmenter at load time", () => {
-    // string-width creates one at module scope; the fast path defers that
-    // module, so only function bodies may mention it.
-    const text = fs.readFileSync(bundle, "utf8");
-    expect(text).not.toMatch(/^var \w+ = new Intl\.Segmenter\(\);$/m);
+  it("creates no Intl.Segmenter for ASCII help", () => {
+    // Each real string-width copy creates a segmenter when it loads; the
+    // fast path loads none of them for ASCII text.
+    const counter = path.join(work, "count-segmenters.cjs");
+    fs.writeFileSync(
+      counter,
+      [
+        "let count = 0;",
+        "const Original = Intl.Segmenter;",
+        "Intl.Segmenter = class extends Original {",
+        "  constructor(...args) { super(...args); count++; }",
+        "};",
+        'process.on("exit", () => process.stderr.write(`segmenters: ${count}\\n`));',
+      ].join("\n"),
+    );
+    const bundled = spawnSync(
+      process.execPath,
+      ["--require", counter, bundle, "--help"],
+      { encoding: "utf8", env: { ...process.env, NO_COLOR: "1" } },
+    );
+    expect(bundled.status).toBe(0);
+    expect(bundled.stderr).toBe("segmenters: 0\n");
   });
 });

@@ -96,7 +96,7 @@ describe.skipIf(!BUILT)(
         XDG_CONFIG_HOME: path.join(work, "home", ".config"),
         AWS_EC2_METADATA_DISABLED: "true",
         NO_COLOR: "1",
-        // Windows needs these to start any process.
+        // Windows processes expect these; sockets fail without SystemRoot.
         ...(process.env.SystemRoot && { SystemRoot: process.env.SystemRoot }),
         ...(process.env.windir && { windir: process.env.windir }),
       };
