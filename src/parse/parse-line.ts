@@ -230,6 +230,17 @@ function parseOrThrow(line: string): LogRecord {
     reject("truncated record: missing remote_ip");
   }
 
+  // S3 sometimes writes a record cut short and the next record on one line.
+  // The second record's time gives the splice away, because no other field
+  // contains a bracketed log time. NOTE: a request line, referrer or user
+  // agent that contains one is rejected as well.
+  const secondTime = findLogTime(line, timeEnd + 1);
+  if (secondTime !== -1) {
+    reject(
+      `spliced records: a second request_time ${quoteValue(line.slice(secondTime + 1, secondTime + 1 + LOG_TIME_LENGTH))}`,
+    );
+  }
+
   // Remote IP.
   const ipStart = timeEnd + 2;
   const ipEnd = line.indexOf(" ", ipStart);
@@ -406,6 +417,29 @@ function parseOrThrow(line: string): LogRecord {
     acl_required: tailField(tail, 8),
     source_region: tailField(tail, 9),
   };
+}
+
+// The length of a log time between its brackets: 06/Feb/2019:00:00:38 +0000.
+const LOG_TIME_LENGTH = 26;
+
+/**
+ * Finds the next valid log time in brackets after a space, such as
+ * ` [06/Feb/2019:00:00:38 +0000]`, starting at `from`. Returns the index of
+ * its `[`, or -1 when there is none.
+ */
+function findLogTime(line: string, from: number): number {
+  let space = line.indexOf(" [", from);
+  while (space !== -1) {
+    const start = space + 2;
+    if (
+      line.charCodeAt(start + LOG_TIME_LENGTH) === 93 /* ] */ &&
+      parseLogTime(line.slice(start, start + LOG_TIME_LENGTH)) !== null
+    ) {
+      return space + 1;
+    }
+    space = line.indexOf(" [", start);
+  }
+  return -1;
 }
 
 function isSignatureVersion(word: string): boolean {

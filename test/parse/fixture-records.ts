@@ -2153,6 +2153,61 @@ export const FIXTURE_LINES: Readonly<Record<string, readonly ExpectedLine[]>> =
         source_region: null,
       },
     ],
+    "spliced.log": [
+      // 1: the whole record that follows
+      {
+        bucket_owner: OWNER,
+        bucket: "awsexamplebucket1",
+        request_time: "2020-01-05 23:10:19",
+        remote_ip: "192.0.2.52",
+        requester: "arn:aws:iam::123456789012:user/alice",
+        request_id: "95D9D5749E3175C7",
+        operation: "REST.GET.BUCKET",
+        key: null,
+        http_method: "GET",
+        request_uri: "/?prefix=reports%2F&encoding-type=url",
+        http_version: "HTTP/1.1",
+        http_status: 200,
+        error_code: null,
+        bytes_sent: 1243,
+        object_size: null,
+        total_time: 24,
+        turnaround_time: 23,
+        referrer: null,
+        user_agent:
+          "aws-cli/1.16.87 Python/3.7.3 Linux/3.10.0-1062.7.1.el7.x86_64 botocore/1.12.77",
+        version_id: null,
+        host_id: HOST_ID,
+        signature_version: "SigV4",
+        cipher_suite: "ECDHE-RSA-AES128-GCM-SHA256",
+        authentication_type: "AuthHeader",
+        host_header: "awsexamplebucket1.s3.amazonaws.com",
+        tls_version: "TLSv1.2",
+        access_point_arn: null,
+        acl_required: null,
+        source_region: null,
+      },
+      // 2: a record cut inside the requester, then a whole record
+      {
+        reject:
+          'spliced records: a second request_time "05/Jan/2020:23:10:20 +0000"',
+      },
+      // 3: a record cut inside the user agent, then a whole record
+      {
+        reject:
+          'spliced records: a second request_time "01/May/2024:18:00:13 +0000"',
+      },
+      // 4: a record cut inside the request line, then a whole record
+      {
+        reject:
+          'spliced records: a second request_time "01/May/2024:18:00:16 +0000"',
+      },
+      // 5: NOTE: a referrer containing a bracketed log time is rejected too
+      {
+        reject:
+          'spliced records: a second request_time "01/May/2024:18:00:17 +0000"',
+      },
+    ],
     "time-offset.log": [
       // 1: offset -0500
       {
