@@ -48,7 +48,8 @@ function tokenEnd(line: string, from: number): number {
   return end === -1 ? line.length : end;
 }
 
-// An integer field: digits, or `-`. Returns undefined when invalid.
+// An integer field: digits, or `-`. Returns undefined when invalid, which
+// includes values above 2^53 - 1 that a JS number cannot hold exactly.
 function parseCount(token: string): number | null | undefined {
   if (token === "-") return null;
   const length = token.length;
@@ -59,7 +60,7 @@ function parseCount(token: string): number | null | undefined {
     if (digit < 0 || digit > 9) return undefined;
     value = value * 10 + digit;
   }
-  return value;
+  return value <= Number.MAX_SAFE_INTEGER ? value : undefined;
 }
 
 function parseStatus(token: string): number | null | undefined {

@@ -226,6 +226,11 @@ describe("parseLine rejects", () => {
       'invalid bytes_sent "12345678901234567"',
     ],
     [
+      "bytes_sent above 2^53",
+      makeLine({ bytes: "9007199254740993" }),
+      'invalid bytes_sent "9007199254740993"',
+    ],
+    [
       "unquoted referrer",
       makeLine({ referrer: "https://www.example.com/" }),
       'invalid referrer "https://www.example.com/": expected a quoted value or -',
