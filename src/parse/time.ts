@@ -54,7 +54,9 @@ export function parseLogTime(text: string): string | null {
     return null;
   }
 
-  if (offsetHours === "00" && offsetMinutes === "00") {
+  // A leap second (:60) takes the Date path, which moves it to the next
+  // minute, because SQLite's date functions return NULL for second 60.
+  if (offsetHours === "00" && offsetMinutes === "00" && second !== "60") {
     return `${year}-${month}-${day} ${hour}:${minute}:${second}`;
   }
   const offsetMs =

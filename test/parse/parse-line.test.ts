@@ -299,6 +299,9 @@ describe("parseLogTime", () => {
     ["29/Feb/2000:12:00:00 +0000", "2000-02-29 12:00:00"],
     ["31/Jan/2024:00:00:00 +0000", "2024-01-31 00:00:00"],
     ["30/Apr/2024:00:00:00 +0000", "2024-04-30 00:00:00"],
+    // SQLite's date functions read no second 60, so a leap second moves on.
+    ["31/Dec/2016:23:59:60 +0000", "2017-01-01 00:00:00"],
+    ["31/Dec/2016:23:59:60 -0100", "2017-01-01 01:00:00"],
   ];
   test.each(valid)("%s is %s UTC", (text, expected) => {
     expect(parseLogTime(text)).toBe(expected);
