@@ -258,7 +258,12 @@ function parseOrThrow(line: string): LogRecord {
   for (let i = 0; i < MAX_REQUESTER_WORDS + 2; i++) {
     const start = words[i]!;
     const end = line.indexOf(" ", start);
-    if (end === -1) break;
+    if (end === -1) {
+      if (i >= 2 && OPERATION.test(line.slice(start))) {
+        reject("truncated record: missing key");
+      }
+      break;
+    }
     if (i >= 2 && OPERATION.test(line.slice(start, end))) {
       operationStart = start;
       operationEnd = end;
@@ -304,6 +309,9 @@ function parseOrThrow(line: string): LogRecord {
     let firstAttempt: string | undefined;
     numbers = "unterminated quote in request_uri";
     while (close !== -1) {
+      if (close + 1 === line.length) {
+        numbers = "truncated record: missing fields after the request line";
+      }
       if (line.charCodeAt(close + 1) === SPACE) {
         numbers = readNumbers(line, close + 2);
         if (typeof numbers !== "string") break;
@@ -335,7 +343,16 @@ function parseOrThrow(line: string): LogRecord {
     agentStart = referrerStart + 2;
   } else if (line.charCodeAt(referrerStart) === QUOTE) {
     const close = findReferrerClose(line, referrerStart + 1);
-    if (close === -1) reject("unterminated quote in referrer");
+    if (close === -1) {
+      const endsQuoted =
+        line.length > referrerStart + 1 &&
+        line.charCodeAt(line.length - 1) === QUOTE;
+      reject(
+        endsQuoted
+          ? "truncated record: missing user_agent"
+          : "unterminated quote in referrer",
+      );
+    }
     referrer = headerValue(line.slice(referrerStart + 1, close));
     agentStart = close + 2;
   } else {

@@ -178,6 +178,11 @@ describe("parseLine rejects", () => {
       'invalid operation "rest.get.object"',
     ],
     [
+      "ends after operation",
+      `${OWNER} ${BUCKET} ${TIME} 192.0.2.3 - 3E57427F3EXAMPLE REST.GET.OBJECT`,
+      "truncated record: missing key",
+    ],
+    [
       "ends after key",
       `${OWNER} ${BUCKET} ${TIME} 192.0.2.3 - 3E57427F3EXAMPLE REST.GET.OBJECT a.txt`,
       "truncated record: missing request_uri",
@@ -191,6 +196,11 @@ describe("parseLine rejects", () => {
       "request line never closed",
       `${OWNER} ${BUCKET} ${TIME} 192.0.2.3 - 3E57427F3EXAMPLE REST.GET.OBJECT a.txt "GET /a.t`,
       "unterminated quote in request_uri",
+    ],
+    [
+      "ends after request line",
+      `${OWNER} ${BUCKET} ${TIME} 192.0.2.3 - 3E57427F3EXAMPLE REST.GET.OBJECT a.txt "GET /a.txt HTTP/1.1"`,
+      "truncated record: missing fields after the request line",
     ],
     [
       "ends inside the numbers",
@@ -239,6 +249,11 @@ describe("parseLine rejects", () => {
       "referrer never closed",
       makeLine({ referrer: '"https://www.example.com/', userAgent: "x" }),
       "unterminated quote in referrer",
+    ],
+    [
+      "ends after referrer",
+      `${OWNER} ${BUCKET} ${TIME} 192.0.2.3 - 3E57427F3EXAMPLE REST.GET.OBJECT a.txt "GET /a.txt HTTP/1.1" 200 - 10 10 2 1 "-"`,
+      "truncated record: missing user_agent",
     ],
     [
       "unquoted user agent",
