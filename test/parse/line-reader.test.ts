@@ -155,6 +155,11 @@ describe("readLineBatches gzip", () => {
     expect(await readLines(chunksOf(gzipSync(text), 1))).toEqual(expected);
   });
 
+  test("gzip after an empty first chunk", async () => {
+    const lines = await readLines([Buffer.alloc(0), gzipSync(text)]);
+    expect(lines).toEqual(expected);
+  });
+
   test("two concatenated gzip members", async () => {
     const bytes = Buffer.concat([gzipSync("a\nb\n"), gzipSync("c\n")]);
     expect(await readLines([bytes])).toEqual(["a", "b", "c"]);
