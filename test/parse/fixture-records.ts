@@ -1,4 +1,25 @@
+import fs from "node:fs";
+import { fileURLToPath } from "node:url";
+import { gunzipSync } from "node:zlib";
 import type { LogRecord } from "../../src/parse/record.js";
+
+/** The folder of the hand-written fixtures, ending with a slash. */
+export const CASES = fileURLToPath(
+  new URL("../../fixtures/cases/", import.meta.url),
+);
+
+/**
+ * Reads a fixture the way the line reader does: gunzipped when it starts
+ * with the gzip magic bytes, invalid UTF-8 decoded as U+FFFD, split on \n
+ * with one trailing \r removed, and no empty entry after a final newline.
+ */
+export function readFixtureLines(name: string): string[] {
+  let bytes = fs.readFileSync(CASES + name);
+  if (bytes[0] === 0x1f && bytes[1] === 0x8b) bytes = gunzipSync(bytes);
+  const lines = new TextDecoder().decode(bytes).split("\n");
+  if (lines.at(-1) === "") lines.pop();
+  return lines.map((line) => line.replace(/\r$/, ""));
+}
 
 /**
  * The expected parse of every line of fixtures/cases, by file name and then

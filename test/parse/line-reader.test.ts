@@ -1,6 +1,5 @@
 import fs from "node:fs";
 import { Readable } from "node:stream";
-import { fileURLToPath } from "node:url";
 import { gzipSync } from "node:zlib";
 import { describe, expect, test } from "vitest";
 import {
@@ -8,8 +7,7 @@ import {
   type LineBatch,
   type ReadLinesOptions,
 } from "../../src/parse/line-reader.js";
-
-const CASES = fileURLToPath(new URL("../../fixtures/cases/", import.meta.url));
+import { CASES } from "./fixture-records.js";
 
 /** Reads `chunks` as a stream, one chunk per read, and collects the batches. */
 async function readBatches(

@@ -1,26 +1,16 @@
 import fs from "node:fs";
-import { fileURLToPath } from "node:url";
-import { gunzipSync } from "node:zlib";
 import { describe, expect, test } from "vitest";
 import { parseLine } from "../../src/parse/parse-line.js";
 import type { LogRecord } from "../../src/parse/record.js";
 import { parseLogTime } from "../../src/parse/time.js";
-import { BLANK, FIXTURE_LINES, HOST_ID, OWNER } from "./fixture-records.js";
-
-const CASES = fileURLToPath(new URL("../../fixtures/cases/", import.meta.url));
-
-/**
- * Reads a fixture the way the line reader does: gunzipped when it starts
- * with the gzip magic bytes, invalid UTF-8 decoded as U+FFFD, split on \n
- * with one trailing \r removed, and no empty entry after a final newline.
- */
-function readFixtureLines(name: string): string[] {
-  let bytes = fs.readFileSync(CASES + name);
-  if (bytes[0] === 0x1f && bytes[1] === 0x8b) bytes = gunzipSync(bytes);
-  const lines = new TextDecoder().decode(bytes).split("\n");
-  if (lines.at(-1) === "") lines.pop();
-  return lines.map((line) => line.replace(/\r$/, ""));
-}
+import {
+  BLANK,
+  CASES,
+  FIXTURE_LINES,
+  HOST_ID,
+  OWNER,
+  readFixtureLines,
+} from "./fixture-records.js";
 
 /** The fields of a log line as written, for building test lines. */
 interface LineParts {
