@@ -4,6 +4,7 @@ import yargs from "yargs";
 import { hideBin } from "yargs/helpers";
 import { importCommand } from "./commands/import.js";
 import { queryCommand } from "./commands/query.js";
+import { keepStdinArguments } from "./commands/global-options.js";
 import { statusCommand } from "./commands/status.js";
 import { ExitCode, TamarinError } from "./errors.js";
 
@@ -12,7 +13,7 @@ const { version } = require("../../package.json") as { version: string };
 
 /** Builds the command-line parser; exported so tests can run it in-process. */
 export function buildCli(argv: string[]) {
-  return yargs(argv)
+  return yargs(keepStdinArguments(argv))
     .scriptName("tamarin")
     .usage(
       "Turn Amazon S3 server access logs into a SQLite database you can query.\n\nUsage: $0 <command> [options]",

@@ -1,4 +1,5 @@
 import { spawnSync } from "node:child_process";
+import { createHash } from "node:crypto";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -372,6 +373,50 @@ describe("import inputs", () => {
       path.join(directory, "ipv6.log"),
     ]);
   });
+
+  test("stdin with -", () => {
+    const database = freshDatabase();
+    const text = fs.readFileSync(CASES + "multi-object-delete.log", "utf8");
+    const hash = createHash("sha256").update(text).digest("hex");
+
+    const first = tamarin(database, ["import", "-"], text);
+    expect(first.status).toBe(0);
+    expect(summaryOf(first.stderr)).toMatchObject({ objects: 1, records: 4 });
+    expect(ledger(database)).toMatchObject([
+      { source: `stdin:sha256:${hash}`, size: Buffer.byteLength(text) },
+    ]);
+
+    const second = tamarin(database, ["import", "-"], text);
+    expect(second.status).toBe(0);
+    expect(summaryOf(second.stderr)).toMatchObject({
+      objects: 0,
+      records: 0,
+      skipped: 1,
+    });
+    expect(countRows(database, "log_objects")).toBe(1);
+    expect(countRows(database, "log_records")).toBe(4);
+
+    const other = fs.readFileSync(CASES + "ipv6.log", "utf8");
+    const third = tamarin(database, ["import", "-"], other);
+    expect(summaryOf(third.stderr)).toMatchObject({ objects: 1, records: 2 });
+    expect(countRows(database, "log_objects")).toBe(2);
+  });
+
+  test("stdin beside a file", () => {
+    const database = freshDatabase();
+    const text = fs.readFileSync(CASES + "ipv6.log", "utf8");
+    const result = tamarin(database, ["import", CASES + "copy.log", "-"], text);
+    expect(result.status).toBe(0);
+    expect(summaryOf(result.stderr)).toMatchObject({ objects: 2, records: 6 });
+  });
+
+  test("gzip on stdin", () => {
+    const database = freshDatabase();
+    const bytes = fs.readFileSync(CASES + "gzip-content.log");
+    const result = tamarin(database, ["import", "-"], bytes);
+    expect(result.status).toBe(0);
+    expect(summaryOf(result.stderr)).toMatchObject({ objects: 1, records: 2 });
+  });
 });
 
 describe("import exit codes", () => {
@@ -501,6 +546,19 @@ describe("status", () => {
       "         2  invalid bytes_sent",
       "         2  not an S3 access log record: a # header line (CloudFront logs)",
       "         1  invalid http_status",
+    ]);
+  });
+
+  test("status without records", () => {
+    const database = freshDatabase();
+    tamarin(database, ["import", "-"], "");
+    const result = tamarin(database, ["status"]);
+    expect(result.stdout.split("\n").slice(1, 6)).toEqual([
+      "records:       0",
+      "requests from: - UTC",
+      "requests to:   - UTC",
+      expect.stringMatching(/^log objects: {3}1 \(last ingested .+ UTC\)$/),
+      "rejected:      0 lines",
     ]);
   });
 });

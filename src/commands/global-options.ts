@@ -12,6 +12,18 @@ export interface GlobalOptions {
 
 export const DEFAULT_DATABASE = "tamarin.db";
 
+/**
+ * The stand-in for a `-` argument (stdin). yargs 18.2 drops a lone `-` from
+ * positional arguments, so the CLI swaps it for this before parsing. A real
+ * argument can never contain the NUL character.
+ */
+export const STDIN_ARGUMENT = "\u0000-";
+
+/** Replaces each lone `-` in `argv` with `STDIN_ARGUMENT`. */
+export function keepStdinArguments(argv: readonly string[]): string[] {
+  return argv.map((argument) => (argument === "-" ? STDIN_ARGUMENT : argument));
+}
+
 /** Returns the SQLite file path: --db or TAMARIN_DB, else ./tamarin.db. */
 export function databasePath(options: GlobalOptions): string {
   return path.resolve(options.db ?? DEFAULT_DATABASE);
