@@ -2,6 +2,7 @@
 import { createRequire } from "node:module";
 import yargs from "yargs";
 import { hideBin } from "yargs/helpers";
+import { bucketsCommand } from "./commands/buckets.js";
 import { importCommand } from "./commands/import.js";
 import { queryCommand } from "./commands/query.js";
 import { keepStdinArguments } from "./commands/global-options.js";
@@ -18,9 +19,15 @@ export function buildCli(argv: string[]) {
     .usage(
       "Turn Amazon S3 server access logs into a SQLite database you can query.\n\nUsage: $0 <command> [options]",
     )
-    .env("TAMARIN")
     .option("db", {
-      describe: "SQLite database file (env TAMARIN_DB) [default: ./tamarin.db]",
+      describe:
+        "SQLite database file (env TAMARIN_DB) [default: the config file's database, else ./tamarin.db]",
+      type: "string",
+      global: true,
+    })
+    .option("config", {
+      describe:
+        "Config file to use instead of searching from the current folder upward (env TAMARIN_CONFIG)",
       type: "string",
       global: true,
     })
@@ -46,6 +53,7 @@ export function buildCli(argv: string[]) {
     .command(importCommand)
     .command(statusCommand)
     .command(queryCommand)
+    .command(bucketsCommand)
     .demandCommand(1, "Name a command. Run tamarin --help to list them.")
     .strict()
     .version(version)

@@ -17,8 +17,8 @@ export const queryCommand: CommandModule<GlobalOptions, QueryOptions> = {
       type: "string",
       demandOption: true,
     }) as Argv<QueryOptions>,
-  handler: (options) => {
-    const db = openDatabase(databasePath(options), { readonly: true });
+  handler: async (options) => {
+    const db = openDatabase(await databasePath(options), { readonly: true });
     try {
       let statement;
       try {

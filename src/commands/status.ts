@@ -60,8 +60,8 @@ export const statusCommand: CommandModule<GlobalOptions, GlobalOptions> = {
   command: "status",
   describe:
     "Show the database path, record and object counts, the time range of the requests, and the most common reasons lines were rejected.",
-  handler: (options) => {
-    const report = readStatus(databasePath(options));
+  handler: async (options) => {
+    const report = readStatus(await databasePath(options));
     const lines = [
       `database:      ${report.database}`,
       `records:       ${formatCount(report.records)}`,
