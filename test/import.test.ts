@@ -532,9 +532,9 @@ describe("status", () => {
     expect(result.stderr).toBe("");
     const lines = result.stdout.trimEnd().split("\n");
     expect(lines[0]).toBe(`database:      ${database}`);
-    expect(lines[1]).toBe("records:       6");
+    expect(lines[1]).toBe("records:       7");
     expect(lines[2]).toBe("requests from: 2008-08-12 21:32:16 UTC");
-    expect(lines[3]).toBe("requests to:   2024-05-01 18:00:11 UTC");
+    expect(lines[3]).toBe("requests to:   2024-05-01 18:00:17 UTC");
     expect(lines[4]).toMatch(
       /^log objects: {3}3 \(last ingested \d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC\)$/,
     );

@@ -243,17 +243,6 @@ function parseOrThrow(line: string): LogRecord {
     reject("truncated record: missing remote_ip");
   }
 
-  // S3 sometimes writes a record cut short and the next record on one line.
-  // The second record's time gives the splice away, because no other field
-  // contains a bracketed log time. NOTE: a request line, referrer or user
-  // agent that contains one is rejected as well.
-  const secondTime = findLogTime(line, timeEnd + 1);
-  if (secondTime !== -1) {
-    reject(
-      `spliced records: a second request_time ${quoteValue(line.slice(secondTime + 1, secondTime + 1 + LOG_TIME_LENGTH))}`,
-    );
-  }
-
   // Remote IP.
   const ipStart = timeEnd + 2;
   const ipEnd = line.indexOf(" ", ipStart);
@@ -270,6 +259,12 @@ function parseOrThrow(line: string): LogRecord {
   let operationEnd = -1;
   let thirdWordStart = line.length;
   let start = requesterStart;
+  // S3 sometimes writes a record cut short and the next record on one line.
+  // The second record then sits inside a field that may hold spaces: the
+  // requester, a quoted field (bringing its own quotes) or the tail. Lines
+  // with such signs are checked for a second log time before they are
+  // accepted; other lines skip that scan.
+  let maybeSpliced = false;
   for (let i = 0; i < MAX_REQUESTER_WORDS + 2; i++) {
     const end = line.indexOf(" ", start);
     if (end === -1) {
@@ -282,6 +277,7 @@ function parseOrThrow(line: string): LogRecord {
     if (i >= 2 && isOperation(line, start, end)) {
       operationStart = start;
       operationEnd = end;
+      maybeSpliced = i > 2;
       break;
     }
     requestIdStart = start;
@@ -320,6 +316,7 @@ function parseOrThrow(line: string): LogRecord {
   } else if (uriFirst === QUOTE) {
     let close = line.indexOf('"', uriStart + 1);
     if (close === -1) reject("unterminated quote in request_uri");
+    const firstClose = close;
     let firstAttempt: string | undefined;
     numbers = "unterminated quote in request_uri";
     while (close !== -1) {
@@ -334,6 +331,7 @@ function parseOrThrow(line: string): LogRecord {
       close = line.indexOf('"', close + 1);
     }
     if (typeof numbers === "string") reject(firstAttempt ?? numbers);
+    if (close !== firstClose) maybeSpliced = true;
     request = splitRequestLine(line.slice(uriStart + 1, close));
   } else {
     reject(
@@ -367,6 +365,7 @@ function parseOrThrow(line: string): LogRecord {
           : "unterminated quote in referrer",
       );
     }
+    if (line.indexOf('"', referrerStart + 1) !== close) maybeSpliced = true;
     referrer = headerValue(line.slice(referrerStart + 1, close));
     agentStart = close + 2;
   } else {
@@ -386,8 +385,10 @@ function parseOrThrow(line: string): LogRecord {
     user_agent = null;
     tailStart = agentStart + 2;
   } else if (agentFirst === QUOTE) {
-    const close = lastQuote(line, agentStart);
-    if (close <= agentStart) reject("unterminated quote in user_agent");
+    const firstQuote = line.indexOf('"', agentStart + 1);
+    if (firstQuote === -1) reject("unterminated quote in user_agent");
+    const close = lastQuote(line, firstQuote);
+    if (close !== firstQuote) maybeSpliced = true;
     if (close + 1 < line.length && line.charCodeAt(close + 1) !== SPACE) {
       reject(
         `invalid field after user_agent ${quoteValue(line.slice(close + 1, tokenEnd(line, close + 1)))}`,
@@ -417,6 +418,18 @@ function parseOrThrow(line: string): LogRecord {
     isSignatureVersion(tail[3]!)
   ) {
     tail.splice(1, 2, `${tail[1]} ${tail[2]}`);
+  }
+  for (const word of tail) {
+    if (word.charCodeAt(0) === 91 /* [ */) maybeSpliced = true;
+  }
+
+  if (maybeSpliced) {
+    const secondTime = findLogTime(line, timeEnd + 1);
+    if (secondTime !== -1) {
+      reject(
+        `spliced records: a second request_time ${quoteValue(line.slice(secondTime + 1, secondTime + 1 + LOG_TIME_LENGTH))}`,
+      );
+    }
   }
 
   return {

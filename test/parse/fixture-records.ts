@@ -2223,10 +2223,42 @@ export const FIXTURE_LINES: Readonly<Record<string, readonly ExpectedLine[]>> =
         reject:
           'spliced records: a second request_time "01/May/2024:18:00:16 +0000"',
       },
-      // 5: NOTE: a referrer containing a bracketed log time is rejected too
+      // 5: a record cut inside the host ID, then a BATCH.DELETE.OBJECT record without quotes
       {
         reject:
-          'spliced records: a second request_time "01/May/2024:18:00:17 +0000"',
+          'spliced records: a second request_time "01/May/2024:18:00:19 +0000"',
+      },
+      // 6: a referrer that contains a log time, without other signs of a splice
+      {
+        bucket_owner: OWNER,
+        bucket: "awsexamplebucket1",
+        request_time: "2024-05-01 18:00:17",
+        remote_ip: "192.0.2.50",
+        requester: null,
+        request_id: "MGA2B3C4DEXAMPLE",
+        operation: "REST.GET.OBJECT",
+        key: "index.html",
+        http_method: "GET",
+        request_uri: "/index.html",
+        http_version: "HTTP/1.1",
+        http_status: 200,
+        error_code: null,
+        bytes_sent: 5120,
+        object_size: 5120,
+        total_time: 15,
+        turnaround_time: 14,
+        referrer: "https://www.example.com/ [01/May/2024:18:00:17 +0000]",
+        user_agent: "curl/8.5.0",
+        version_id: null,
+        host_id: HOST_ID,
+        signature_version: null,
+        cipher_suite: "TLS_AES_128_GCM_SHA256",
+        authentication_type: null,
+        host_header: "awsexamplebucket1.s3.us-east-1.amazonaws.com",
+        tls_version: "TLSv1.3",
+        access_point_arn: null,
+        acl_required: null,
+        source_region: null,
       },
     ],
     "time-offset.log": [

@@ -268,6 +268,13 @@ describe("parseLine rejects", () => {
       'invalid field after user_agent "x"',
     ],
     [
+      "record spliced into the referrer",
+      makeLine({
+        referrer: `"https://www.exa${OWNER} awsexamplebucket1 [06/Feb/2019:00:00:40 +0000] 192.0.2.9 - 3E57427F3EXAMPLF REST.GET.OBJECT b.txt "GET /b.txt HTTP/1.1" 200 - 10 10 2 1 "-"`,
+      }),
+      'spliced records: a second request_time "06/Feb/2019:00:00:40 +0000"',
+    ],
+    [
       "tab-separated fields",
       makeLine().replaceAll(" ", "\t"),
       "truncated record: missing bucket",
