@@ -4,6 +4,7 @@ import yargs from "yargs";
 import { hideBin } from "yargs/helpers";
 import { bucketsCommand } from "./commands/buckets.js";
 import { importCommand } from "./commands/import.js";
+import { pullCommand } from "./commands/pull.js";
 import { queryCommand } from "./commands/query.js";
 import { keepStdinArguments } from "./commands/global-options.js";
 import { statusCommand } from "./commands/status.js";
@@ -51,6 +52,7 @@ export function buildCli(argv: string[]) {
       global: true,
     })
     .command(importCommand)
+    .command(pullCommand)
     .command(statusCommand)
     .command(queryCommand)
     .command(bucketsCommand)

@@ -12,6 +12,7 @@ beforeEach(() => {
   ({ dir, remove } = makeTempDir("config"));
   // The search ends in the user's config folder, so point that into the test.
   process.env.XDG_CONFIG_HOME = path.join(dir, "xdg");
+  delete process.env.TAMARIN_CONFIG;
 });
 
 afterEach(() => {
@@ -102,6 +103,23 @@ test("--config overrides the search", async () => {
   });
   expect(loaded.file).toBe(other);
   expect(loaded.config.concurrency).toBe(7);
+});
+
+test("TAMARIN_CONFIG overrides the search", async () => {
+  write(".tamarinrc.json", '{ "concurrency": 5 }');
+  const other = write("elsewhere/env.json", '{ "concurrency": 11 }');
+  process.env.TAMARIN_CONFIG = other;
+  const loaded = await loadConfig({ cwd: dir });
+  expect(loaded.file).toBe(other);
+  expect(loaded.config.concurrency).toBe(11);
+});
+
+test("--config wins over TAMARIN_CONFIG", async () => {
+  process.env.TAMARIN_CONFIG = write("env.json", '{ "concurrency": 11 }');
+  const flag = write("flag.json", '{ "concurrency": 12 }');
+  const loaded = await loadConfig({ cwd: dir, config: "flag.json" });
+  expect(loaded.file).toBe(flag);
+  expect(loaded.config.concurrency).toBe(12);
 });
 
 test("--config to a missing file fails", async () => {

@@ -26,7 +26,7 @@ export function keepStdinArguments(argv: readonly string[]): string[] {
 }
 
 /**
- * Chooses the SQLite file: --db or TAMARIN_DB, else the config file's
+ * Chooses the SQLite file: --db, else TAMARIN_DB, else the config file's
  * `database`, else ./tamarin.db. The config is loaded only when neither
  * --db nor TAMARIN_DB is set and `loaded` is not passed in.
  */
@@ -36,8 +36,8 @@ export async function databasePath(
 ): Promise<string> {
   // TAMARIN_DB is read here rather than through yargs' env() support, which
   // would turn every other TAMARIN_* variable into an unknown option.
-  const explicit = options.db ?? process.env.TAMARIN_DB;
-  if (explicit !== undefined) return path.resolve(explicit);
+  const given = options.db ?? process.env.TAMARIN_DB;
+  if (given !== undefined && given !== "") return path.resolve(given);
   const { config } = loaded ?? (await loadConfig({ config: options.config }));
   return config.database ?? path.resolve(DEFAULT_DATABASE);
 }

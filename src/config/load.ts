@@ -14,7 +14,10 @@ export interface LoadedConfig {
 
 /** Options that locate the config file. */
 export interface ConfigLocation {
-  /** Path from --config or TAMARIN_CONFIG, relative to `cwd`. */
+  /**
+   * Path from --config, relative to `cwd`. When undefined, the environment
+   * variable TAMARIN_CONFIG is used if set.
+   */
   readonly config?: string;
   /** Folder the search starts in, by default the current directory. */
   readonly cwd?: string;
@@ -39,24 +42,23 @@ export const SEARCH_PLACES = [
 export { DEFAULT_CONFIG } from "./defaults.js";
 
 /**
- * Loads and validates the config file: the one named by `config`, or else
- * the first found from `cwd` upward to the home folder, then in the user's
- * config folder (~/.config/tamarin/config.json and the like). Returns the
- * defaults with `file: null` when no file is found.
+ * Loads and validates the config file: the one named by `config` or
+ * TAMARIN_CONFIG, or else the first found from `cwd` upward to the home
+ * folder, then in the user's config folder (on Linux
+ * ~/.config/tamarin/config.json and the like). Returns the defaults with `file: null` when no file is
+ * found.
  */
 export async function loadConfig(
   options: ConfigLocation,
 ): Promise<LoadedConfig> {
   const explorer = await createExplorer();
-  // Loaded here because zod takes a noticeable part of start-up time.
+  // Loaded here so that start-up, --help included, does not import zod.
   const { validateConfig } = await import("./validate.js");
   const cwd = options.cwd ?? process.cwd();
-  // TAMARIN_CONFIG is read here, not through yargs' env() support, which
-  // would turn every other TAMARIN_* variable into an unknown option.
-  const explicitConfig = options.config ?? process.env.TAMARIN_CONFIG;
+  const explicit = explicitPath(options);
   let result;
-  if (explicitConfig !== undefined) {
-    const file = path.resolve(cwd, explicitConfig);
+  if (explicit !== undefined) {
+    const file = path.resolve(cwd, explicit);
     try {
       result = await explorer.load(file);
     } catch (error) {
@@ -82,21 +84,29 @@ export async function loadConfig(
 }
 
 /**
- * Returns the config file that commands use: the `config` path when given,
- * whether it exists or not, else the file the search finds, else null.
+ * Returns the config file that commands use: the `config` or TAMARIN_CONFIG
+ * path when given, whether it exists or not, else the file the search finds, else null.
  */
 export async function locateConfigFile(
   options: ConfigLocation,
 ): Promise<string | null> {
   const cwd = options.cwd ?? process.cwd();
-  const explicitConfig = options.config ?? process.env.TAMARIN_CONFIG;
-  if (explicitConfig !== undefined) return path.resolve(cwd, explicitConfig);
+  const explicit = explicitPath(options);
+  if (explicit !== undefined) return path.resolve(cwd, explicit);
   const explorer = await createExplorer();
   try {
     return (await explorer.search(cwd))?.filepath ?? null;
   } catch (error) {
     throw readError(error, null);
   }
+}
+
+// TAMARIN_CONFIG is read here, not through yargs' env() support, so that
+// every caller of loadConfig honours it.
+function explicitPath(options: ConfigLocation): string | undefined {
+  const fromEnvironment = process.env.TAMARIN_CONFIG;
+  if (options.config !== undefined) return options.config;
+  return fromEnvironment === "" ? undefined : fromEnvironment;
 }
 
 async function createExplorer(): Promise<PublicExplorer> {

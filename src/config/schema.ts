@@ -37,7 +37,7 @@ export interface TamarinConfig {
   readonly purgeParsedKeys: boolean;
   /** Number of log objects downloaded at the same time. */
   readonly concurrency: number;
-  /** Duration that `pull` lists back from its newest key, such as "2d". */
+  /** Window that `pull` lists again for late log objects, such as "2d". */
   readonly lookback: string;
   readonly buckets: readonly BucketConfig[];
 }
