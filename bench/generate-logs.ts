@@ -7,7 +7,7 @@
  * 2001:db8::/32.
  */
 
-/** Options of `generateLogLines`; only `seed` and `count` are required. */
+/** Options of `generateLogLines`. Only `seed` and `count` are required. */
 export interface GenerateLogOptions {
   /** PRNG seed: the same seed and options give the same lines. */
   readonly seed: number;
@@ -281,11 +281,11 @@ interface BucketProfile {
   readonly events: Weighted<EventKind>;
   readonly objects: Weighted<StoredObject>;
   readonly clients: Weighted<Client>;
-  /** Anyone may read objects; in other buckets anonymous reads are denied. */
+  /** Anyone may read objects. Other buckets deny anonymous reads. */
   readonly publicRead: boolean;
 }
 
-// Event kinds an unauthenticated client can perform; the others are denied.
+// Event kinds an unauthenticated client can perform. Other kinds are denied.
 const ANONYMOUS_EVENTS: ReadonlySet<EventKind> = new Set([
   "get",
   "head",
@@ -351,7 +351,7 @@ const HEAVY_CLIENTS: readonly (readonly [Client, number])[] = [
   ],
 ];
 
-/** Holds the state of the generated traffic: clock, pending lines, uploads. */
+/** The state of the generated traffic: clock, bucket profiles, last lines. */
 class LogWorld {
   private readonly random: Random;
   private readonly profiles: BucketProfile[];
@@ -564,7 +564,10 @@ class LogWorld {
           scanner: false,
         };
       }
-      clients.push([client, 40 / (i + 4)]);
+      // Browsers and crawlers mostly visit the public website bucket.
+      const anonymousShare =
+        index % 3 === 0 || client.requester !== "-" ? 1 : 0.1;
+      clients.push([client, (40 / (i + 4)) * anonymousShare]);
     }
 
     return {
@@ -768,6 +771,7 @@ class LogWorld {
           "apple-touch-icon.png",
           "robots.txt",
         ]);
+
     record.operation = "REST.GET.OBJECT";
     record.key = key;
     record.requestLine = `"GET /${key} HTTP/1.1"`;

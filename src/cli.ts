@@ -5,13 +5,14 @@ import { bucketsCommand } from "./commands/buckets.js";
 import { importCommand } from "./commands/import.js";
 import { pullCommand } from "./commands/pull.js";
 import { queryCommand } from "./commands/query.js";
+import { keepStdinArguments } from "./commands/global-options.js";
 import { statusCommand } from "./commands/status.js";
 import { ExitCode, TamarinError } from "./errors.js";
 import { VERSION } from "./version.js";
 
 /** Builds the command-line parser; exported so tests can run it in-process. */
 export function buildCli(argv: string[]) {
-  return yargs(argv)
+  return yargs(keepStdinArguments(argv))
     .scriptName("tamarin")
     .usage(
       "Turn Amazon S3 server access logs into a SQLite database you can query.\n\nUsage: $0 <command> [options]",

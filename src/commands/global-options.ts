@@ -14,6 +14,18 @@ export interface GlobalOptions {
 export const DEFAULT_DATABASE = "tamarin.db";
 
 /**
+ * The stand-in for a `-` argument (stdin). yargs 18.2 drops a lone `-` from
+ * positional arguments, so the CLI swaps it for this before parsing. A real
+ * argument can never contain the NUL character.
+ */
+export const STDIN_ARGUMENT = "\u0000-";
+
+/** Replaces each lone `-` in `argv` with `STDIN_ARGUMENT`. */
+export function keepStdinArguments(argv: readonly string[]): string[] {
+  return argv.map((argument) => (argument === "-" ? STDIN_ARGUMENT : argument));
+}
+
+/**
  * Chooses the SQLite file: --db, else TAMARIN_DB, else the config file's
  * `database`, else ./tamarin.db. The config is loaded only when neither
  * --db nor TAMARIN_DB is set and `loaded` is not passed in.

@@ -13,6 +13,7 @@ import {
   createLogger,
   databasePath,
   showProgress,
+  STDIN_ARGUMENT,
   type GlobalOptions,
 } from "./global-options.js";
 
@@ -148,7 +149,7 @@ export function formatImportSummary(
 }
 
 function listInputs(argument: string): Input[] {
-  if (argument === "-") {
+  if (argument === STDIN_ARGUMENT) {
     return [{ display: "stdin", file: null, size: null, mtime: null }];
   }
   let stat: fs.Stats;

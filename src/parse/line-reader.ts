@@ -88,9 +88,14 @@ async function* decodeChunks(
   onBytes: ((bytes: number) => void) | undefined,
 ): AsyncGenerator<string> {
   const iterator = source[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
-  const first = await iterator.next();
-  if (first.done) return;
-  const head = toBuffer(first.value);
+  // The gzip check needs the first bytes, so skip empty chunks before it.
+  let head: Buffer;
+  for (;;) {
+    const next = await iterator.next();
+    if (next.done) return;
+    head = toBuffer(next.value);
+    if (head.length > 0) break;
+  }
   onBytes?.(head.length);
 
   if (

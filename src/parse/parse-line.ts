@@ -1,5 +1,5 @@
 import type { LogRecord } from "./record.js";
-import { parseLogTime } from "./time.js";
+import { LOG_TIME_LENGTH, parseLogTime } from "./time.js";
 
 /** The outcome of parsing one line: a record, or the reason it was rejected. */
 export type ParseResult =
@@ -50,7 +50,8 @@ function tokenEnd(line: string, from: number): number {
 }
 
 // Parses the integer field line[start, end): digits, or `-` for NULL.
-// Returns undefined when invalid. Reads in place, because slicing every
+// Returns undefined when invalid, which includes values above 2^53 - 1 that
+// a JS number cannot hold exactly. Reads in place, because slicing every
 // number into a string first costs more than the rest of the parse.
 function parseCountAt(
   line: string,
@@ -59,7 +60,6 @@ function parseCountAt(
 ): number | null | undefined {
   const length = end - start;
   if (length === 1 && line.charCodeAt(start) === DASH) return null;
-  // 16 digits stay below 2^53, past any object size S3 allows.
   if (length <= 0 || length > 16) return undefined;
   let value = 0;
   for (let i = start; i < end; i++) {
@@ -67,7 +67,7 @@ function parseCountAt(
     if (digit < 0 || digit > 9) return undefined;
     value = value * 10 + digit;
   }
-  return value;
+  return value <= Number.MAX_SAFE_INTEGER ? value : undefined;
 }
 
 interface Numbers {
@@ -259,13 +259,25 @@ function parseOrThrow(line: string): LogRecord {
   let operationEnd = -1;
   let thirdWordStart = line.length;
   let start = requesterStart;
+  // S3 sometimes writes a record cut short and the next record on one line.
+  // The second record then sits inside a field that may hold spaces: the
+  // requester, a quoted field (bringing its own quotes) or the tail. Lines
+  // with such signs are checked for a second log time before they are
+  // accepted; other lines skip that scan.
+  let maybeSpliced = false;
   for (let i = 0; i < MAX_REQUESTER_WORDS + 2; i++) {
     const end = line.indexOf(" ", start);
-    if (end === -1) break;
+    if (end === -1) {
+      if (i >= 2 && isOperation(line, start, line.length)) {
+        reject("truncated record: missing key");
+      }
+      break;
+    }
     if (i === 2) thirdWordStart = start;
     if (i >= 2 && isOperation(line, start, end)) {
       operationStart = start;
       operationEnd = end;
+      maybeSpliced = i > 2;
       break;
     }
     requestIdStart = start;
@@ -304,9 +316,13 @@ function parseOrThrow(line: string): LogRecord {
   } else if (uriFirst === QUOTE) {
     let close = line.indexOf('"', uriStart + 1);
     if (close === -1) reject("unterminated quote in request_uri");
+    const firstClose = close;
     let firstAttempt: string | undefined;
     numbers = "unterminated quote in request_uri";
     while (close !== -1) {
+      if (close + 1 === line.length) {
+        numbers = "truncated record: missing fields after the request line";
+      }
       if (line.charCodeAt(close + 1) === SPACE) {
         numbers = readNumbers(line, close + 2);
         if (typeof numbers !== "string") break;
@@ -315,6 +331,7 @@ function parseOrThrow(line: string): LogRecord {
       close = line.indexOf('"', close + 1);
     }
     if (typeof numbers === "string") reject(firstAttempt ?? numbers);
+    if (close !== firstClose) maybeSpliced = true;
     request = splitRequestLine(line.slice(uriStart + 1, close));
   } else {
     reject(
@@ -338,7 +355,17 @@ function parseOrThrow(line: string): LogRecord {
     agentStart = referrerStart + 2;
   } else if (line.charCodeAt(referrerStart) === QUOTE) {
     const close = findReferrerClose(line, referrerStart + 1);
-    if (close === -1) reject("unterminated quote in referrer");
+    if (close === -1) {
+      const endsQuoted =
+        line.length > referrerStart + 1 &&
+        line.charCodeAt(line.length - 1) === QUOTE;
+      reject(
+        endsQuoted
+          ? "truncated record: missing user_agent"
+          : "unterminated quote in referrer",
+      );
+    }
+    if (line.indexOf('"', referrerStart + 1) !== close) maybeSpliced = true;
     referrer = headerValue(line.slice(referrerStart + 1, close));
     agentStart = close + 2;
   } else {
@@ -358,8 +385,10 @@ function parseOrThrow(line: string): LogRecord {
     user_agent = null;
     tailStart = agentStart + 2;
   } else if (agentFirst === QUOTE) {
-    const close = lastQuote(line, agentStart);
-    if (close <= agentStart) reject("unterminated quote in user_agent");
+    const firstQuote = line.indexOf('"', agentStart + 1);
+    if (firstQuote === -1) reject("unterminated quote in user_agent");
+    const close = lastQuote(line, firstQuote);
+    if (close !== firstQuote) maybeSpliced = true;
     if (close + 1 < line.length && line.charCodeAt(close + 1) !== SPACE) {
       reject(
         `invalid field after user_agent ${quoteValue(line.slice(close + 1, tokenEnd(line, close + 1)))}`,
@@ -389,6 +418,18 @@ function parseOrThrow(line: string): LogRecord {
     isSignatureVersion(tail[3]!)
   ) {
     tail.splice(1, 2, `${tail[1]} ${tail[2]}`);
+  }
+  for (const word of tail) {
+    if (word.charCodeAt(0) === 91 /* [ */) maybeSpliced = true;
+  }
+
+  if (maybeSpliced) {
+    const secondTime = findLogTime(line, timeEnd + 1);
+    if (secondTime !== -1) {
+      reject(
+        `spliced records: a second request_time ${quoteValue(line.slice(secondTime + 1, secondTime + 1 + LOG_TIME_LENGTH))}`,
+      );
+    }
   }
 
   return {
@@ -448,6 +489,26 @@ function lastQuote(line: string, from: number): number {
     next = line.indexOf('"', next + 1);
   }
   return last;
+}
+
+/**
+ * Finds the next valid log time in brackets after a space, such as
+ * ` [06/Feb/2019:00:00:38 +0000]`, starting at `from`. Returns the index of
+ * its `[`, or -1 when there is none.
+ */
+function findLogTime(line: string, from: number): number {
+  let space = line.indexOf(" [", from);
+  while (space !== -1) {
+    const start = space + 2;
+    if (
+      line.charCodeAt(start + LOG_TIME_LENGTH) === 93 /* ] */ &&
+      parseLogTime(line.slice(start, start + LOG_TIME_LENGTH)) !== null
+    ) {
+      return space + 1;
+    }
+    space = line.indexOf(" [", start);
+  }
+  return -1;
 }
 
 function isSignatureVersion(word: string): boolean {

@@ -16,8 +16,8 @@ const MONTHS: Record<string, string> = {
 
 const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
 
-// Length of `06/Feb/2019:00:00:38 +0000`.
-const LOG_TIME_LENGTH = 26;
+/** Length of a log time without its brackets: `06/Feb/2019:00:00:38 +0000`. */
+export const LOG_TIME_LENGTH = 26;
 
 /**
  * Converts a log time such as `06/Feb/2019:00:00:38 +0000` (without its
@@ -68,7 +68,9 @@ export function parseLogTime(text: string): string | null {
     return null;
   }
 
-  if (offsetHours === 0 && offsetMinutes === 0) {
+  // A leap second (:60) takes the Date path, which moves it to the next
+  // minute, because SQLite's date functions return NULL for second 60.
+  if (offsetHours === 0 && offsetMinutes === 0 && second !== 60) {
     return `${text.slice(7, 11)}-${month}-${text.slice(0, 2)} ${text.slice(12, 20)}`;
   }
   const offsetMs =
