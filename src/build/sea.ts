@@ -29,8 +29,8 @@ export interface SeaInputs {
  * Makes a single executable application: writes the preparation blob with
  * the runtime itself (a blob only works in the Node.js version that made
  * it), copies the runtime, injects the blob with postject and, on macOS,
- * signs the result ad hoc. Follows the steps of the Node.js 22 documentation
- * on single executable applications.
+ * signs the result ad hoc. Follows the steps of the Node.js documentation
+ * on single executable applications (read for v20.18).
  */
 export async function makeExecutable(inputs: SeaInputs): Promise<void> {
   const { runtime, workDir, output } = inputs;
@@ -51,9 +51,9 @@ export async function makeExecutable(inputs: SeaInputs): Promise<void> {
         main: inputs.bundle,
         output: blob,
         disableExperimentalSEAWarning: true,
-        // Compiles the bundle's top level at build time. Node.js 22 notes
-        // that import() then fails in the main script; esbuild has already
-        // turned every import() inside the bundle into a function call.
+        // Compiles the bundle's top level at build time. The Node.js 20 docs
+        // say import() then fails in the main script, but with 22.23.5 the
+        // smoke test loads a tamarin.config.mjs through import().
         useCodeCache: true,
         assets: { [ADDON_ASSET]: inputs.addon, [ADDON_HASH_ASSET]: hashFile },
       },
