@@ -2,8 +2,10 @@
 import { createRequire } from "node:module";
 import yargs from "yargs";
 import { hideBin } from "yargs/helpers";
+import { exportCommand } from "./commands/export.js";
 import { importCommand } from "./commands/import.js";
 import { queryCommand } from "./commands/query.js";
+import { schemaCommand } from "./commands/schema.js";
 import { statusCommand } from "./commands/status.js";
 import { ExitCode, TamarinError } from "./errors.js";
 
@@ -45,6 +47,8 @@ export function buildCli(argv: string[]) {
     .command(importCommand)
     .command(statusCommand)
     .command(queryCommand)
+    .command(exportCommand)
+    .command(schemaCommand)
     .demandCommand(1, "Name a command. Run tamarin --help to list them.")
     .strict()
     .version(version)
