@@ -127,7 +127,7 @@ function buildDatabase(file: string, count: number): void {
           internal ? null : `/${key}?x-id=${operation}`,
           internal ? null : "HTTP/1.1",
           status,
-          status === 404 ? "NoSuchKey" : status === 403 ? "AccessDenied" : null,
+          ERROR_CODES.get(status) ?? null,
           status === 200 ? size : null,
           size,
           internal ? null : Math.floor(random() * 500),
@@ -165,6 +165,10 @@ const OPERATIONS = [
   "S3.EXPIRE.OBJECT",
 ];
 const STATUSES = [200, 200, 200, 200, 200, 206, 304, 403, 404];
+const ERROR_CODES = new Map<number | null, string>([
+  [403, "AccessDenied"],
+  [404, "NoSuchKey"],
+]);
 const REFERRERS = [
   null,
   null,
@@ -192,6 +196,7 @@ async function measure(
   args: readonly string[],
   stdoutFile: string | null,
 ): Promise<RunMeasure> {
+  // Start the command, under GNU time when it is installed.
   const useTime = fs.existsSync("/usr/bin/time");
   const stdout = stdoutFile === null ? "ignore" : fs.openSync(stdoutFile, "w");
   const started = process.hrtime.bigint();
@@ -202,13 +207,18 @@ async function measure(
   );
   let stderr = "";
   child.stderr?.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
+
+  // Without GNU time, sample the high-water mark of its memory.
   let sampledKib: number | null = null;
-  const sampler = useTime
-    ? null
-    : setInterval(() => {
-        const status = readProcStatus(child.pid);
-        if (status !== null) sampledKib = Math.max(sampledKib ?? 0, status);
-      }, 20);
+  let sampler: NodeJS.Timeout | null = null;
+  if (!useTime) {
+    sampler = setInterval(() => {
+      const status = readProcStatus(child.pid);
+      if (status !== null) sampledKib = Math.max(sampledKib ?? 0, status);
+    }, 20);
+  }
+
+  // Wait for it to exit.
   const exitCode = await new Promise<number | null>((resolve) =>
     child.on("close", resolve),
   );
@@ -218,6 +228,7 @@ async function measure(
   if (exitCode !== 0) {
     throw new Error(`${command} exited with ${exitCode}: ${stderr}`);
   }
+
   const match = /Maximum resident set size \(kbytes\): (\d+)/.exec(stderr);
   const peakKib = match !== null ? Number(match[1]) : sampledKib;
   return {

@@ -1,7 +1,7 @@
 /**
- * Returns the text of a cell value for the text formats (CSV, TSV, table):
- * null for SQL NULL, decimal digits for numbers, lowercase hex for a BLOB,
- * and JSON for the objects and arrays that reports such as `status` pass in.
+ * Returns the text of a cell value for CSV, TSV and tables, or null for SQL
+ * NULL. Numbers become decimal digits and a BLOB lowercase hex. Objects and
+ * arrays, which reports such as `status` pass in, become JSON.
  */
 export function cellText(value: unknown): string | null {
   switch (typeof value) {

@@ -7,6 +7,8 @@ export interface Dialect {
   readonly recordDelimiter: string;
   /** Tells whether a field's text must be quoted or escaped. */
   needsEscaping(text: string): boolean;
+  /** Matches each character that makes a field need escaping; global. */
+  readonly escapedCharacter: RegExp;
   /** Returns a field's text quoted or escaped. */
   escape(text: string): string;
 }
@@ -28,6 +30,7 @@ export const CSV: Dialect = {
     text.includes('"') ||
     text.includes("\n") ||
     text.includes("\r"),
+  escapedCharacter: /[",\r\n]/g,
   escape: (text) => `"${text.replaceAll('"', '""')}"`,
 };
 
@@ -52,6 +55,7 @@ export const TSV: Dialect = {
     text.includes("\n") ||
     text.includes("\r") ||
     text.includes("\\"),
+  escapedCharacter: /[\\\t\n\r]/g,
   escape: (text) =>
     text.replace(TSV_ESCAPED_CHARACTERS, (char) => TSV_ESCAPES[char]!),
 };

@@ -38,11 +38,12 @@ export function createNdjsonEncoder(columns: readonly string[]): RowEncoder {
  * object with two equal keys loses one of them in most parsers.
  */
 export function uniqueKeys(columns: readonly string[]): string[] {
-  const taken = new Set<string>();
+  const usedKeys = new Set<string>();
   return columns.map((column) => {
     let key = column;
-    for (let suffix = 2; taken.has(key); suffix++) key = `${column}_${suffix}`;
-    taken.add(key);
+    for (let suffix = 2; usedKeys.has(key); suffix++)
+      key = `${column}_${suffix}`;
+    usedKeys.add(key);
     return key;
   });
 }

@@ -16,7 +16,7 @@ export class BrokenPipeError extends Error {
   }
 }
 
-/** Where formatted text goes: stdout, or a file that may be gzip-compressed. */
+/** Destination of formatted text: stdout, or a file that may be gzip-compressed. */
 export interface Sink {
   /** Terminal width when the output is a terminal, else null. */
   readonly terminalColumns: number | null;

@@ -53,7 +53,7 @@ export class TableBuffer {
     return this.rows.length;
   }
 
-  /** Whether the table holds as many rows as it shows. */
+  /** Whether the table contains as many rows as it shows. */
   get full(): boolean {
     return this.rows.length >= MAX_TABLE_ROWS;
   }

@@ -1,9 +1,10 @@
 import { ExitCode, TamarinError } from "../errors.js";
+import type { Dialect } from "../output/delimited.js";
 import { joinedRowSql } from "../output/joined-rows.js";
 import { RECORD_COLUMNS, type ColumnInfo } from "../parse/record.js";
 import type { Parameters } from "./parameters.js";
 
-/** What `tamarin export` selects. */
+/** The rows and columns that `tamarin export` writes. */
 export interface ExportFilter {
   /** Record columns in output order; all of them when undefined. */
   readonly columns?: readonly string[];
@@ -24,8 +25,8 @@ export interface ExportQuery {
   readonly columns: readonly ColumnInfo[];
   /** Selects the columns as separate values. */
   readonly sql: string;
-  /** Selects each row as one text, see joinedRowSql. */
-  readonly joinedSql: string;
+  /** Selects each row as two texts, see joinedRowSql. */
+  joinedSql(dialect: Dialect): string;
   /** Selects the columns of the row whose rowid is bound as `:rowid`. */
   readonly rowSql: string;
   readonly countSql: string;
@@ -82,7 +83,8 @@ export function buildExportQuery(filter: ExportFilter): ExportQuery {
   return {
     columns,
     sql: `SELECT ${names.join(", ")} FROM log_records${whereClause}`,
-    joinedSql: `SELECT ${joinedRowSql(names)} FROM log_records${whereClause}`,
+    joinedSql: (dialect) =>
+      `SELECT ${joinedRowSql(names, dialect).join(", ")} FROM log_records${whereClause}`,
     rowSql: `SELECT ${names.join(", ")} FROM log_records WHERE rowid = :rowid`,
     countSql: `SELECT count(*) FROM log_records${whereClause}`,
     parameters,

@@ -8,8 +8,8 @@ const PLAIN_INTEGER = /^-?(0|[1-9][0-9]*)$/;
 
 /**
  * Parses `--param name=value` options into parameters for SQLite to bind.
- * A value that is a plain decimal integer that fits in 64 bits (`404`, `-1`;
- * not `007` or `1.5`) is bound as an INTEGER, any other value as TEXT. Integers matter
+ * A plain decimal integer that fits in 64 bits (`404` or `-1`, but not
+ * `007` or `1.5`) is bound as an INTEGER. Any other value is bound as TEXT. Integers matter
  * where SQLite applies no column affinity, as in `count(*) > :n`, because
  * there an INTEGER never equals TEXT. A column comparison such as
  * `http_status = :status` converts either way.

@@ -6,6 +6,7 @@ import {
   createDelimitedEncoder,
   CSV,
   TSV,
+  type Dialect,
 } from "../../src/output/delimited.js";
 import { createJoinedRowEncoder } from "../../src/output/joined-rows.js";
 
@@ -166,11 +167,17 @@ describe("joined row encoder", () => {
   ];
   const names = columns.map((column) => column.name);
 
-  /** Joins a row the way SQL's concat(rowid, char(31), ...) does. */
-  function join(rowid: number, values: readonly unknown[]): string {
-    return [rowid, ...values.map((value) => (value === null ? "" : value))]
-      .map(String)
-      .join("\x1f");
+  /** Returns the two texts that joinedRowSql reads for a row. */
+  function join(
+    dialect: Dialect,
+    rowid: number,
+    values: readonly unknown[],
+  ): [string, string] {
+    const texts = values.map((value) => (value === null ? "" : String(value)));
+    return [
+      texts.join(dialect.delimiter),
+      [String(rowid), ...texts].join("\x1f"),
+    ];
   }
 
   // Rows as import stores them: text or NULL in TEXT columns, integers or
@@ -195,14 +202,16 @@ describe("joined row encoder", () => {
         });
         expect(joined.header).toBe(generic.header);
         rows.forEach((row, index) => {
-          expect(joined.row([join(index + 1, row)])).toBe(generic.row(row));
+          expect(joined.row(join(dialect, index + 1, row))).toBe(
+            generic.row(row),
+          );
         });
       });
     }
   }
 
   test("reads a row whose text contains the separator", () => {
-    const row = ["unit\x1fseparator", 1, "=x", 2];
+    const row = ["unit\x1fseparator, comma", 1, "x", 2];
     const read: number[] = [];
     const joined = createJoinedRowEncoder(CSV, columns, {
       readRow: (rowid) => {
@@ -211,15 +220,27 @@ describe("joined row encoder", () => {
       },
     });
     const generic = createDelimitedEncoder(CSV, names);
-    expect(joined.row([join(77, row)])).toBe(generic.row(row));
+    expect(joined.row(join(CSV, 77, row))).toBe(generic.row(row));
     expect(read).toEqual([77]);
+  });
+
+  test("writes a plain separator without reading the row", () => {
+    const row = ["unit\x1fseparator", 1, "x", 2];
+    const joined = createJoinedRowEncoder(CSV, columns, {
+      readRow: () => {
+        throw new Error("the row should not be read");
+      },
+    });
+    expect(joined.row(join(CSV, 5, row))).toBe(
+      createDelimitedEncoder(CSV, names).row(row),
+    );
   });
 
   test("treats text in an INTEGER column as text", () => {
     const joined = createJoinedRowEncoder(CSV, columns, {
       readRow: () => [],
     });
-    expect(joined.row([join(1, ["a", "-2+3", "b", -4])])).toBe(
+    expect(joined.row(join(CSV, 1, ["a", "-2+3", "b", -4]))).toBe(
       "a,'-2+3,b,-4\r\n",
     );
   });
