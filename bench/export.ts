@@ -47,7 +47,7 @@ export async function runExportBench(): Promise<string> {
 
     // sqlite3 shell on the same columns, writing to a file.
     const lines = [
-      `### export: ${ROW_COUNT.toLocaleString("en-US")} rows to CSV`,
+      `${ROW_COUNT.toLocaleString("en-US")} generated records exported to CSV by \`tamarin export\` and by \`sqlite3 -csv\`, one after the other on the same database.`,
       "",
       `- machine: ${machine()}`,
       `- database built in ${buildSeconds.toFixed(1)} s (${mib(fs.statSync(db).size)} MiB)`,

@@ -2,8 +2,10 @@
 import { createRequire } from "node:module";
 import yargs from "yargs";
 import { hideBin } from "yargs/helpers";
+import { bucketsCommand } from "./commands/buckets.js";
 import { exportCommand } from "./commands/export.js";
 import { importCommand } from "./commands/import.js";
+import { pullCommand } from "./commands/pull.js";
 import { queryCommand } from "./commands/query.js";
 import { schemaCommand } from "./commands/schema.js";
 import { statusCommand } from "./commands/status.js";
@@ -19,9 +21,15 @@ export function buildCli(argv: string[]) {
     .usage(
       "Turn Amazon S3 server access logs into a SQLite database you can query.\n\nUsage: $0 <command> [options]",
     )
-    .env("TAMARIN")
     .option("db", {
-      describe: "SQLite database file (env TAMARIN_DB) [default: ./tamarin.db]",
+      describe:
+        "SQLite database file (env TAMARIN_DB) [default: the config file's database, else ./tamarin.db]",
+      type: "string",
+      global: true,
+    })
+    .option("config", {
+      describe:
+        "Config file to use instead of searching from the current folder upward (env TAMARIN_CONFIG)",
       type: "string",
       global: true,
     })
@@ -45,10 +53,12 @@ export function buildCli(argv: string[]) {
       global: true,
     })
     .command(importCommand)
+    .command(pullCommand)
     .command(statusCommand)
     .command(queryCommand)
     .command(exportCommand)
     .command(schemaCommand)
+    .command(bucketsCommand)
     .demandCommand(1, "Name a command. Run tamarin --help to list them.")
     .strict()
     .version(version)

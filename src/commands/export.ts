@@ -109,7 +109,7 @@ export const exportCommand: CommandModule<GlobalOptions, ExportOptions> = {
     // Open the database and start reading. CSV and TSV read each row as
     // joined texts, which takes about half the time. A second connection
     // reads the rare row that cannot be split, because the first is busy.
-    const file = databasePath(options);
+    const file = await databasePath(options);
     const db = openDatabase(file, { readonly: true });
     const lookup = new RowLookup(file, query.rowSql);
     try {

@@ -1,4 +1,5 @@
 import path from "node:path";
+import { loadConfig, type LoadedConfig } from "../config/load.js";
 import { Logger, type Verbosity } from "../log.js";
 
 /** Options every command accepts, as parsed by yargs. */
@@ -12,9 +13,21 @@ export interface GlobalOptions {
 
 export const DEFAULT_DATABASE = "tamarin.db";
 
-/** Returns the SQLite file path: --db or TAMARIN_DB, else ./tamarin.db. */
-export function databasePath(options: GlobalOptions): string {
-  return path.resolve(options.db ?? DEFAULT_DATABASE);
+/**
+ * Chooses the SQLite file: --db, else TAMARIN_DB, else the config file's
+ * `database`, else ./tamarin.db. The config is loaded only when neither
+ * --db nor TAMARIN_DB is set and `loaded` is not passed in.
+ */
+export async function databasePath(
+  options: GlobalOptions,
+  loaded?: LoadedConfig,
+): Promise<string> {
+  // TAMARIN_DB is read here rather than through yargs' env() support, which
+  // would turn every other TAMARIN_* variable into an unknown option.
+  const given = options.db ?? process.env.TAMARIN_DB;
+  if (given !== undefined && given !== "") return path.resolve(given);
+  const { config } = loaded ?? (await loadConfig({ config: options.config }));
+  return config.database ?? path.resolve(DEFAULT_DATABASE);
 }
 
 export function createLogger(options: GlobalOptions): Logger {

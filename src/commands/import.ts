@@ -79,7 +79,7 @@ async function runImport(options: ImportOptions): Promise<number> {
   }
 
   // Open the database.
-  const db = openDatabase(databasePath(options));
+  const db = openDatabase(await databasePath(options));
   const ingestor = new Ingestor(db);
   const summary: ImportSummary = {
     imported: 0,
@@ -99,9 +99,8 @@ async function runImport(options: ImportOptions): Promise<number> {
   try {
     for (const input of inputs) {
       try {
-        const result = await importInput(ingestor, input, options, (bytes) =>
-          progress?.advance(bytes, summary),
-        );
+        const result = await importInput(ingestor, input, options, progress);
+        progress?.finishObject();
         summary[result.status]++;
         if (result.status !== "skipped") {
           summary.records += result.records;
@@ -112,6 +111,7 @@ async function runImport(options: ImportOptions): Promise<number> {
         );
       } catch (error) {
         summary.failed++;
+        progress?.finishObject(false);
         progress?.interrupt();
         logger.error(
           `failed to import ${input.display}: ${errorMessage(error)}`,
@@ -184,8 +184,11 @@ async function importInput(
   ingestor: Ingestor,
   input: Input,
   options: ImportOptions,
-  onBytes: (bytes: number) => void,
+  progress: ImportProgress | null,
 ) {
+  const onBytes = (bytes: number) => progress?.addBytes(bytes);
+  const onProgress = (records: number, rejects: number) =>
+    progress?.setObjectCounts(records, rejects);
   if (input.file !== null) {
     const identity: ObjectIdentity = {
       source: input.file,
@@ -209,6 +212,7 @@ async function importInput(
     });
     return ingestor.ingest(identity, readLineBatches(stream, { onBytes }), {
       force: options.force,
+      onProgress,
     });
   }
 
@@ -235,6 +239,7 @@ async function importInput(
     readLineBatches(hashed, { onBytes }),
     {
       force: options.force,
+      onProgress,
       finalIdentity: () => ({
         source: `stdin:sha256:${hash.digest("hex")}`,
         size,
@@ -256,28 +261,49 @@ function errorMessage(error: unknown): string {
 /** A byte-based progress bar on stderr, with the running record count. */
 class ImportProgress {
   private readonly bar: cliProgress.SingleBar;
-  private done = 0;
+  private bytes = 0;
+  // Counts of the objects already finished, and of the one being read.
+  private doneRecords = 0;
+  private doneRejects = 0;
+  private objectRecords = 0;
+  private objectRejects = 0;
 
-  constructor(totalBytes: number) {
+  constructor(private readonly totalBytes: number) {
     this.bar = new cliProgress.SingleBar(
       {
         format:
-          "importing [{bar}] {percentage}% | {value_mib}/{total_mib} MiB | {records} records | {rejects} rejected",
+          "importing [{bar}] {percentage}% | {read_mib}/{total_mib} MiB | {records} records | {rejects} rejected",
         stream: process.stderr,
         hideCursor: true,
         clearOnComplete: true,
       },
       cliProgress.Presets.shades_classic,
     );
-    this.bar.start(Math.max(totalBytes, 1), 0, this.payload(totalBytes, 0, 0));
+    this.bar.start(Math.max(totalBytes, 1), 0, this.payload());
   }
 
-  advance(bytes: number, summary: ImportSummary): void {
-    this.done += bytes;
-    this.bar.update(this.done, {
-      ...this.payload(this.bar.getTotal(), summary.records, summary.rejects),
-      value_mib: (this.done / 1048576).toFixed(1),
-    });
+  addBytes(bytes: number): void {
+    this.bytes += bytes;
+    this.bar.update(this.bytes, this.payload());
+  }
+
+  setObjectCounts(records: number, rejects: number): void {
+    this.objectRecords = records;
+    this.objectRejects = rejects;
+    this.bar.update(this.bytes, this.payload());
+  }
+
+  /**
+   * Adds the current object's counts to the total when it is finished, or
+   * drops them when its transaction rolled back.
+   */
+  finishObject(stored = true): void {
+    if (stored) {
+      this.doneRecords += this.objectRecords;
+      this.doneRejects += this.objectRejects;
+    }
+    this.objectRecords = 0;
+    this.objectRejects = 0;
   }
 
   /** Moves the bar off the current line so that an error message reads cleanly. */
@@ -289,12 +315,12 @@ class ImportProgress {
     this.bar.stop();
   }
 
-  private payload(totalBytes: number, records: number, rejects: number) {
+  private payload() {
     return {
-      value_mib: (this.done / 1048576).toFixed(1),
-      total_mib: (totalBytes / 1048576).toFixed(1),
-      records: formatCount(records),
-      rejects: formatCount(rejects),
+      read_mib: (this.bytes / 1048576).toFixed(1),
+      total_mib: (this.totalBytes / 1048576).toFixed(1),
+      records: formatCount(this.doneRecords + this.objectRecords),
+      rejects: formatCount(this.doneRejects + this.objectRejects),
     };
   }
 }

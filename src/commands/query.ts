@@ -75,7 +75,7 @@ export const queryCommand: CommandModule<GlobalOptions, QueryOptions> = {
     const parameters = parseParameters(options.param);
 
     // Open the database and prepare the statement.
-    const file = databasePath(options);
+    const file = await databasePath(options);
     if (options.write && !fs.existsSync(file)) {
       throw new TamarinError(
         `database not found: ${file}. Run "tamarin import" or "tamarin pull" first, or pass --db.`,

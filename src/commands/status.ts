@@ -66,7 +66,7 @@ export const statusCommand: CommandModule<GlobalOptions, StatusOptions> = {
     "Show the database path, record and object counts, the time range of the requests, and the most common reasons lines were rejected. The table format is a text report; the other formats write one row.",
   builder: (yargs: Argv<GlobalOptions>) => withOutputOptions(yargs),
   handler: async (options) => {
-    const report = readStatus(databasePath(options));
+    const report = readStatus(await databasePath(options));
     if (options.format === "table") {
       await writeText(formatStatus(report), options.output);
       return;

@@ -14,6 +14,7 @@ const DASH = 45;
 // S3.COMPUTE.OBJECT.CHECKSUM. The family prefix anchors the requester, which
 // can contain spaces (CloudFront origin access identities).
 const OPERATION = /^(?:REST|WEBSITE|SOAP|BATCH|S3)(?:\.[A-Za-z0-9_]+)+$/;
+const OPERATION_FAMILIES = ["REST.", "S3.", "BATCH.", "WEBSITE.", "SOAP."];
 const HTTP_VERSION = /^HTTP\/\d+(?:\.\d+)?$/;
 const HOST_ID_PREFIX = /^[A-Z0-9]{21}$/;
 
@@ -48,24 +49,25 @@ function tokenEnd(line: string, from: number): number {
   return end === -1 ? line.length : end;
 }
 
-// An integer field: digits, or `-`. Returns undefined when invalid.
-function parseCount(token: string): number | null | undefined {
-  if (token === "-") return null;
-  const length = token.length;
-  if (length === 0 || length > 16) return undefined;
+// Parses the integer field line[start, end): digits, or `-` for NULL.
+// Returns undefined when invalid. Reads in place, because slicing every
+// number into a string first costs more than the rest of the parse.
+function parseCountAt(
+  line: string,
+  start: number,
+  end: number,
+): number | null | undefined {
+  const length = end - start;
+  if (length === 1 && line.charCodeAt(start) === DASH) return null;
+  // 16 digits stay below 2^53, past any object size S3 allows.
+  if (length <= 0 || length > 16) return undefined;
   let value = 0;
-  for (let i = 0; i < length; i++) {
-    const digit = token.charCodeAt(i) - 48;
+  for (let i = start; i < end; i++) {
+    const digit = line.charCodeAt(i) - 48;
     if (digit < 0 || digit > 9) return undefined;
     value = value * 10 + digit;
   }
   return value;
-}
-
-function parseStatus(token: string): number | null | undefined {
-  if (token === "-") return null;
-  if (token.length !== 3) return undefined;
-  return parseCount(token);
 }
 
 interface Numbers {
@@ -92,31 +94,38 @@ const NUMBER_FIELDS = [
  * as a string when a field is invalid.
  */
 function readNumbers(line: string, from: number): Numbers | string {
-  let position = from;
-  const tokens: string[] = [];
-  for (let i = 0; i < 6; i++) {
-    const end = line.indexOf(" ", position);
-    if (end === -1) {
-      return "truncated record: missing fields after the request line";
-    }
-    tokens.push(line.slice(position, end));
-    position = end + 1;
+  const truncated = "truncated record: missing fields after the request line";
+
+  const statusEnd = line.indexOf(" ", from);
+  if (statusEnd === -1) return truncated;
+  let status: number | null | undefined;
+  if (statusEnd - from === 3) status = parseCountAt(line, from, statusEnd);
+  else if (statusEnd - from === 1 && line.charCodeAt(from) === DASH) {
+    status = null;
   }
-  const status = parseStatus(tokens[0]!);
   if (status === undefined) {
-    return `invalid http_status ${quoteValue(tokens[0]!)}`;
+    return `invalid http_status ${quoteValue(line.slice(from, statusEnd))}`;
   }
-  const counts: (number | null)[] = [];
+
+  const errorEnd = line.indexOf(" ", statusEnd + 1);
+  if (errorEnd === -1) return truncated;
+  const errorCode = dashToNull(line.slice(statusEnd + 1, errorEnd));
+
+  const counts: (number | null)[] = [null, null, null, null];
+  let position = errorEnd + 1;
   for (let i = 0; i < 4; i++) {
-    const value = parseCount(tokens[i + 2]!);
+    const end = line.indexOf(" ", position);
+    if (end === -1) return truncated;
+    const value = parseCountAt(line, position, end);
     if (value === undefined) {
-      return `invalid ${NUMBER_FIELDS[i]} ${quoteValue(tokens[i + 2]!)}`;
+      return `invalid ${NUMBER_FIELDS[i]} ${quoteValue(line.slice(position, end))}`;
     }
-    counts.push(value);
+    counts[i] = value;
+    position = end + 1;
   }
   return {
     http_status: status,
-    error_code: dashToNull(tokens[1]!),
+    error_code: errorCode,
     bytes_sent: counts[0]!,
     object_size: counts[1]!,
     total_time: counts[2]!,
@@ -151,14 +160,14 @@ function splitRequestLine(text: string): RequestLine {
   const method = text.slice(0, firstSpace);
   const lastSpace = text.lastIndexOf(" ");
   const lastWord = text.slice(lastSpace + 1);
-  if (lastSpace > firstSpace && HTTP_VERSION.test(lastWord)) {
+  if (lastSpace > firstSpace && isHttpVersion(lastWord)) {
     return {
       http_method: method,
       request_uri: text.slice(firstSpace + 1, lastSpace) || null,
       http_version: lastWord,
     };
   }
-  if (lastSpace === firstSpace && HTTP_VERSION.test(lastWord)) {
+  if (lastSpace === firstSpace && isHttpVersion(lastWord)) {
     return { http_method: method, request_uri: null, http_version: lastWord };
   }
   return {
@@ -166,6 +175,10 @@ function splitRequestLine(text: string): RequestLine {
     request_uri: text.slice(firstSpace + 1),
     http_version: null,
   };
+}
+
+function isHttpVersion(word: string): boolean {
+  return word.startsWith("HTTP/") && HTTP_VERSION.test(word);
 }
 
 // A quoted header value: `"-"` is absent, `""` is an empty header.
@@ -240,24 +253,28 @@ function parseOrThrow(line: string): LogRecord {
   // but a CloudFront origin access identity has spaces in it, so the
   // operation is found by its shape and the words before the request ID
   // form the requester.
-  const words: number[] = [ipEnd + 1];
+  const requesterStart = ipEnd + 1;
+  let requestIdStart = -1;
   let operationStart = -1;
   let operationEnd = -1;
+  let thirdWordStart = line.length;
+  let start = requesterStart;
   for (let i = 0; i < MAX_REQUESTER_WORDS + 2; i++) {
-    const start = words[i]!;
     const end = line.indexOf(" ", start);
     if (end === -1) break;
-    if (i >= 2 && OPERATION.test(line.slice(start, end))) {
+    if (i === 2) thirdWordStart = start;
+    if (i >= 2 && isOperation(line, start, end)) {
       operationStart = start;
       operationEnd = end;
       break;
     }
-    words.push(end + 1);
+    requestIdStart = start;
+    start = end + 1;
   }
   if (operationStart === -1) {
     const operationToken = line.slice(
-      words[2] ?? line.length,
-      tokenEnd(line, words[2] ?? line.length),
+      thirdWordStart,
+      tokenEnd(line, thirdWordStart),
     );
     reject(
       operationToken === ""
@@ -265,9 +282,7 @@ function parseOrThrow(line: string): LogRecord {
         : `invalid operation ${quoteValue(operationToken)}`,
     );
   }
-  // words ends with the operation's start; the word before it is the ID.
-  const requestIdStart = words[words.length - 2]!;
-  const requester = dashToNull(line.slice(words[0], requestIdStart - 1));
+  const requester = dashToNull(line.slice(requesterStart, requestIdStart - 1));
   const request_id = dashToNull(line.slice(requestIdStart, operationStart - 1));
   const operation = line.slice(operationStart, operationEnd);
 
@@ -343,7 +358,7 @@ function parseOrThrow(line: string): LogRecord {
     user_agent = null;
     tailStart = agentStart + 2;
   } else if (agentFirst === QUOTE) {
-    const close = line.lastIndexOf('"');
+    const close = lastQuote(line, agentStart);
     if (close <= agentStart) reject("unterminated quote in user_agent");
     if (close + 1 < line.length && line.charCodeAt(close + 1) !== SPACE) {
       reject(
@@ -368,6 +383,7 @@ function parseOrThrow(line: string): LogRecord {
   // after them is a signature version, where the host ID's successor belongs.
   if (
     tail.length >= 4 &&
+    tail[1]!.length === 21 &&
     HOST_ID_PREFIX.test(tail[1]!) &&
     !isSignatureVersion(tail[2]!) &&
     isSignatureVersion(tail[3]!)
@@ -406,6 +422,32 @@ function parseOrThrow(line: string): LogRecord {
     acl_required: tailField(tail, 8),
     source_region: tailField(tail, 9),
   };
+}
+
+// Tells whether line[start, end) is an operation. The cheap prefix test
+// rules out most words before the regular expression runs.
+function isOperation(line: string, start: number, end: number): boolean {
+  let family = false;
+  for (const prefix of OPERATION_FAMILIES) {
+    if (line.startsWith(prefix, start)) {
+      family = true;
+      break;
+    }
+  }
+  return family && OPERATION.test(line.slice(start, end));
+}
+
+// Returns the index of the last quote in the line, or `from` if none
+// follows it. Searches forward: V8's forward indexOf scans far faster than
+// lastIndexOf, and the closing quote is usually the only one left.
+function lastQuote(line: string, from: number): number {
+  let last = from;
+  let next = line.indexOf('"', from + 1);
+  while (next !== -1) {
+    last = next;
+    next = line.indexOf('"', next + 1);
+  }
+  return last;
 }
 
 function isSignatureVersion(word: string): boolean {

@@ -41,6 +41,7 @@ export function openDatabase(file: string, options: OpenOptions = {}): Db {
   db.pragma("synchronous = NORMAL");
   db.pragma("busy_timeout = 5000");
   db.pragma("foreign_keys = ON");
+  db.pragma("cache_size = -65536");
   migrate(db, file);
   registerSqlFunctions(db);
   return db;

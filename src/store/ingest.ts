@@ -44,6 +44,8 @@ export interface IngestOptions {
    * identity, the rows just read are dropped and the object is skipped.
    */
   readonly finalIdentity?: () => ObjectIdentity;
+  /** Called after each batch of lines with the object's counts so far. */
+  readonly onProgress?: (records: number, rejects: number) => void;
 }
 
 /** Tells whether a ledger row describes the same content as `identity`. */
@@ -156,17 +158,19 @@ export class Ingestor {
 
       let records = 0;
       let rejects = 0;
+      // One parameter array, refilled per record: better-sqlite3 binds an
+      // array positionally, and reusing it saves an allocation per row.
+      const values = new Array<unknown>(RECORD_COLUMNS.length + 2);
+      values[RECORD_COLUMNS.length] = objectId;
       for await (const batch of batches) {
         let lineNumber = batch.firstLineNumber;
         for (const line of batch.lines) {
-          if (line.length > 0 && !isBlank(line)) {
+          if (!isBlank(line)) {
             const result = parseLine(line);
             if (result.ok) {
-              this.insertRecord.run(
-                ...recordValues(result.record),
-                objectId,
-                lineNumber,
-              );
+              fillRecordValues(result.record, values);
+              values[RECORD_COLUMNS.length + 1] = lineNumber;
+              this.insertRecord.run(values);
               records++;
             } else {
               this.insertReject.run(objectId, lineNumber, result.reason, line);
@@ -175,6 +179,7 @@ export class Ingestor {
           }
           lineNumber++;
         }
+        options.onProgress?.(records, rejects);
       }
 
       const final = options.finalIdentity?.() ?? identity;
@@ -216,42 +221,52 @@ export class Ingestor {
 }
 
 function isBlank(line: string): boolean {
-  return line.trim().length === 0;
+  // Records start with the bucket owner, so a first character above space
+  // settles it without the allocation trim() may make.
+  if (line.length === 0) return true;
+  return line.charCodeAt(0) <= 32 && line.trim().length === 0;
 }
 
 /** Returns the record's values in `RECORD_COLUMNS` order. */
 export function recordValues(record: LogRecord): unknown[] {
-  return [
-    record.bucket_owner,
-    record.bucket,
-    record.request_time,
-    record.remote_ip,
-    record.requester,
-    record.request_id,
-    record.operation,
-    record.key,
-    record.http_method,
-    record.request_uri,
-    record.http_version,
-    record.http_status,
-    record.error_code,
-    record.bytes_sent,
-    record.object_size,
-    record.total_time,
-    record.turnaround_time,
-    record.referrer,
-    record.user_agent,
-    record.version_id,
-    record.host_id,
-    record.signature_version,
-    record.cipher_suite,
-    record.authentication_type,
-    record.host_header,
-    record.tls_version,
-    record.access_point_arn,
-    record.acl_required,
-    record.source_region,
-  ];
+  return fillRecordValues(record, new Array(RECORD_COLUMNS.length));
+}
+
+/** Writes the record's values into `target` in `RECORD_COLUMNS` order. */
+export function fillRecordValues(
+  record: LogRecord,
+  target: unknown[],
+): unknown[] {
+  target[0] = record.bucket_owner;
+  target[1] = record.bucket;
+  target[2] = record.request_time;
+  target[3] = record.remote_ip;
+  target[4] = record.requester;
+  target[5] = record.request_id;
+  target[6] = record.operation;
+  target[7] = record.key;
+  target[8] = record.http_method;
+  target[9] = record.request_uri;
+  target[10] = record.http_version;
+  target[11] = record.http_status;
+  target[12] = record.error_code;
+  target[13] = record.bytes_sent;
+  target[14] = record.object_size;
+  target[15] = record.total_time;
+  target[16] = record.turnaround_time;
+  target[17] = record.referrer;
+  target[18] = record.user_agent;
+  target[19] = record.version_id;
+  target[20] = record.host_id;
+  target[21] = record.signature_version;
+  target[22] = record.cipher_suite;
+  target[23] = record.authentication_type;
+  target[24] = record.host_header;
+  target[25] = record.tls_version;
+  target[26] = record.access_point_arn;
+  target[27] = record.acl_required;
+  target[28] = record.source_region;
+  return target;
 }
 
 function nowUtc(): string {

@@ -1,0 +1,116 @@
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { Readable } from "node:stream";
+import { afterEach, beforeEach, expect, test } from "vitest";
+import { readLineBatches } from "../../src/parse/line-reader.js";
+import { RECORD_COLUMNS, type LogRecord } from "../../src/parse/record.js";
+import { openDatabase, type Db } from "../../src/store/database.js";
+import { fillRecordValues, Ingestor } from "../../src/store/ingest.js";
+import { logLine } from "../helpers/log-lines.js";
+
+let folder: string;
+let db: Db;
+
+beforeEach(() => {
+  folder = fs.mkdtempSync(path.join(os.tmpdir(), "tamarin-store-"));
+  db = openDatabase(path.join(folder, "test.db"));
+});
+
+afterEach(() => {
+  db.close();
+  fs.rmSync(folder, { recursive: true, force: true });
+});
+
+function linesOf(text: string) {
+  return readLineBatches(Readable.from([Buffer.from(text)]));
+}
+
+const identity = {
+  source: "s3://logs/2019-02-06-00-00-00-0123456789ABCDEF",
+  size: 100,
+  etag: '"abc"',
+  lastModified: "2019-02-06 00:00:00.000",
+};
+
+test("record values follow the schema column order", () => {
+  // Each field gets a value naming its own column, so a swap shows.
+  const record = Object.fromEntries(
+    RECORD_COLUMNS.map((column) => [column.name, column.name]),
+  ) as unknown as LogRecord;
+  const values = fillRecordValues(record, []);
+  expect(values).toEqual(RECORD_COLUMNS.map((column) => column.name));
+});
+
+test("ingest stores records, rejects and the ledger row together", async () => {
+  const text = `${logLine()}\nnot a log line\n\n${logLine({ status: "404" })}\n`;
+  const result = await new Ingestor(db).ingest(identity, linesOf(text));
+  expect(result).toEqual({ status: "imported", records: 2, rejects: 1 });
+
+  const rows = db
+    .prepare("SELECT line_number, http_status FROM log_records ORDER BY 1")
+    .all();
+  expect(rows).toEqual([
+    { line_number: 1, http_status: 200 },
+    { line_number: 4, http_status: 404 },
+  ]);
+  const rejects = db
+    .prepare("SELECT line_number, reason, raw_line FROM rejected_lines")
+    .all();
+  expect(rejects).toEqual([
+    {
+      line_number: 2,
+      reason: `invalid request_time "log": expected [dd/Mon/yyyy:HH:MM:SS +hhmm]`,
+      raw_line: "not a log line",
+    },
+  ]);
+  const ledger = db
+    .prepare("SELECT source, etag, records, rejects FROM log_objects")
+    .all();
+  expect(ledger).toEqual([
+    { source: identity.source, etag: '"abc"', records: 2, rejects: 1 },
+  ]);
+});
+
+test("ingest skips an unchanged object and replaces a changed one", async () => {
+  const ingestor = new Ingestor(db);
+  await ingestor.ingest(identity, linesOf(`${logLine()}\n`));
+
+  const again = await ingestor.ingest(identity, linesOf(`${logLine()}\n`));
+  expect(again.status).toBe("skipped");
+
+  const changed = await ingestor.ingest(
+    { ...identity, etag: '"def"' },
+    linesOf(`${logLine()}\n${logLine()}\n`),
+  );
+  expect(changed).toEqual({ status: "replaced", records: 2, rejects: 0 });
+  const count = db.prepare("SELECT count(*) AS n FROM log_records").get();
+  expect(count).toEqual({ n: 2 });
+});
+
+test("ingest rolls back an object whose stream fails", async () => {
+  async function* failing() {
+    yield { firstLineNumber: 1, lines: [logLine()] };
+    throw new Error("connection reset");
+  }
+  await expect(new Ingestor(db).ingest(identity, failing())).rejects.toThrow(
+    "connection reset",
+  );
+  const objects = db.prepare("SELECT count(*) AS n FROM log_objects").get();
+  const records = db.prepare("SELECT count(*) AS n FROM log_records").get();
+  expect(objects).toEqual({ n: 0 });
+  expect(records).toEqual({ n: 0 });
+});
+
+test("request_time compares correctly with datetime()", async () => {
+  await new Ingestor(db).ingest(
+    identity,
+    linesOf(`${logLine({ time: "06/Feb/2019:23:59:59 -0130" })}\n`),
+  );
+  const row = db
+    .prepare(
+      "SELECT request_time, request_time >= datetime('2019-02-07 01:00:00') AS later FROM log_records",
+    )
+    .get();
+  expect(row).toEqual({ request_time: "2019-02-07 01:29:59", later: 1 });
+});
