@@ -5,8 +5,8 @@ import type { DelimitedOptions, RowEncoder } from "./encoder.js";
 
 /**
  * Separator of the values in the joined text of a row: the ASCII unit
- * separator, which access log fields do not contain. A row whose values do
- * contain it is read again as separate values.
+ * separator, which access log fields almost never contain. A row that needs
+ * escaping and has it in a value is read again as separate values.
  */
 const SEPARATOR = "\x1f";
 
