@@ -2,6 +2,7 @@ import fs from "node:fs";
 import path from "node:path";
 import Database from "better-sqlite3";
 import { TamarinError, ExitCode } from "../errors.js";
+import { registerSqlFunctions } from "../sql/functions.js";
 import { MIGRATIONS } from "./migrations.js";
 
 export type Db = Database.Database;
@@ -13,7 +14,8 @@ export interface OpenOptions {
 
 /**
  * Opens the SQLite file at `file`, creating it and its folder when needed,
- * and brings its schema up to date. Read-only opens skip both.
+ * and brings its schema up to date. Read-only opens skip both. Either way
+ * the connection gets Tamarin's SQL functions such as decode_key.
  */
 export function openDatabase(file: string, options: OpenOptions = {}): Db {
   if (options.readonly) {
@@ -26,6 +28,7 @@ export function openDatabase(file: string, options: OpenOptions = {}): Db {
     const db = new Database(file, { readonly: true, fileMustExist: true });
     db.pragma("busy_timeout = 5000");
     checkVersion(db, file);
+    registerSqlFunctions(db);
     return db;
   }
 
@@ -44,6 +47,7 @@ export function openDatabase(file: string, options: OpenOptions = {}): Db {
   // cost off most commits; a pull of small objects commits many times.
   db.pragma("wal_autocheckpoint = 10000");
   migrate(db, file);
+  registerSqlFunctions(db);
   return db;
 }
 
