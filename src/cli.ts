@@ -2,10 +2,12 @@
 import yargs from "yargs";
 import { hideBin } from "yargs/helpers";
 import { bucketsCommand } from "./commands/buckets.js";
+import { exportCommand } from "./commands/export.js";
 import { importCommand } from "./commands/import.js";
 import { pullCommand } from "./commands/pull.js";
 import { queryCommand } from "./commands/query.js";
 import { keepStdinArguments } from "./commands/global-options.js";
+import { schemaCommand } from "./commands/schema.js";
 import { statusCommand } from "./commands/status.js";
 import { ExitCode, TamarinError } from "./errors.js";
 import { VERSION } from "./version.js";
@@ -52,6 +54,8 @@ export function buildCli(argv: string[]) {
     .command(pullCommand)
     .command(statusCommand)
     .command(queryCommand)
+    .command(exportCommand)
+    .command(schemaCommand)
     .command(bucketsCommand)
     .demandCommand(1, "Name a command. Run tamarin --help to list them.")
     .strict()

@@ -1,9 +1,11 @@
-import type { CommandModule } from "yargs";
+import type { Argv, CommandModule } from "yargs";
 import { formatCount } from "../format.js";
+import { withOutputOptions, type OutputOptions } from "../output/options.js";
+import { createRowWriter, writeRows, writeText } from "../output/row-writer.js";
 import { openDatabase } from "../store/database.js";
 import { databasePath, type GlobalOptions } from "./global-options.js";
 
-interface StatusReport {
+export interface StatusReport {
   readonly database: string;
   readonly objects: number;
   readonly records: number;
@@ -56,23 +58,60 @@ export function readStatus(file: string): StatusReport {
   }
 }
 
-export const statusCommand: CommandModule<GlobalOptions, GlobalOptions> = {
+interface StatusOptions extends GlobalOptions, OutputOptions {}
+
+export const statusCommand: CommandModule<GlobalOptions, StatusOptions> = {
   command: "status",
   describe:
-    "Show the database path, record and object counts, the time range of the requests, and the most common reasons lines were rejected.",
+    "Show the database path, record and object counts, the time range of the requests, and the most common reasons lines were rejected. The table format is a text report; the other formats write one row.",
+  builder: (yargs: Argv<GlobalOptions>) => withOutputOptions(yargs),
   handler: async (options) => {
     const report = readStatus(await databasePath(options));
-    const lines = [
-      `database:      ${report.database}`,
-      `records:       ${formatCount(report.records)}`,
-      `requests from: ${report.firstRequest ?? "-"} UTC`,
-      `requests to:   ${report.lastRequest ?? "-"} UTC`,
-      `log objects:   ${formatCount(report.objects)} (last ingested ${report.lastIngested ?? "never"} UTC)`,
-      `rejected:      ${formatCount(report.rejects)} lines`,
-    ];
-    for (const { reason, count } of report.topRejectReasons) {
-      lines.push(`  ${formatCount(count).padStart(8)}  ${reason}`);
+    if (options.format === "table") {
+      await writeText(formatStatus(report), options.output);
+      return;
     }
-    process.stdout.write(`${lines.join("\n")}\n`);
+    const writer = createRowWriter({
+      format: options.format,
+      output: options.output,
+      columns: [
+        "database",
+        "records",
+        "first_request",
+        "last_request",
+        "objects",
+        "last_ingested",
+        "rejects",
+        "top_reject_reasons",
+      ],
+    });
+    await writeRows(writer, [
+      [
+        report.database,
+        report.records,
+        report.firstRequest,
+        report.lastRequest,
+        report.objects,
+        report.lastIngested,
+        report.rejects,
+        report.topRejectReasons,
+      ],
+    ]);
   },
 };
+
+/** Formats the status report as the lines that `status` prints on a terminal. */
+export function formatStatus(report: StatusReport): string {
+  const lines = [
+    `database:      ${report.database}`,
+    `records:       ${formatCount(report.records)}`,
+    `requests from: ${report.firstRequest ?? "-"} UTC`,
+    `requests to:   ${report.lastRequest ?? "-"} UTC`,
+    `log objects:   ${formatCount(report.objects)} (last ingested ${report.lastIngested ?? "never"} UTC)`,
+    `rejected:      ${formatCount(report.rejects)} lines`,
+  ];
+  for (const { reason, count } of report.topRejectReasons) {
+    lines.push(`  ${formatCount(count).padStart(8)}  ${reason}`);
+  }
+  return `${lines.join("\n")}\n`;
+}

@@ -1,0 +1,227 @@
+import fs from "node:fs";
+import zlib from "node:zlib";
+import { parse } from "csv-parse/sync";
+import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { RECORD_COLUMNS } from "../../src/parse/record.js";
+import { openDatabase } from "../../src/store/database.js";
+import { runCli } from "../helpers/cli-process.js";
+import {
+  createSampleDatabase,
+  createTempFolder,
+  type TempFolder,
+} from "../helpers/sample-database.js";
+
+const NAMES = RECORD_COLUMNS.map((column) => column.name);
+
+let folder: TempFolder;
+let db: string;
+
+beforeAll(() => {
+  folder = createTempFolder();
+  db = folder.file("sample.db");
+  createSampleDatabase(db);
+});
+
+afterAll(() => folder.remove());
+
+function exportRows(args: string[]) {
+  return runCli(["--db", db, "export", ...args]);
+}
+
+/** Reads every record from the database as CSV would show it: text or "". */
+function databaseRowsAsText(): string[][] {
+  const handle = openDatabase(db, { readonly: true });
+  try {
+    const rows = handle
+      .prepare(`SELECT ${NAMES.join(", ")} FROM log_records ORDER BY rowid`)
+      .raw()
+      .all() as unknown[][];
+    return rows.map((row) =>
+      row.map((value) => (value === null ? "" : String(value))),
+    );
+  } finally {
+    handle.close();
+  }
+}
+
+describe("CSV export", () => {
+  test("reads back equal to the database with --raw", async () => {
+    const file = folder.file("all.csv");
+    const result = await exportRows(["--raw", "--output", file]);
+    expect(result.status).toBe(0);
+    expect(result.stdout).toBe("");
+    expect(result.stderr).toMatch(
+      /^exported 5 rows to .*all\.csv in \d+\.\d s\n$/,
+    );
+    const records = parse(fs.readFileSync(file), { bom: false }) as string[][];
+    expect(records[0]).toEqual(NAMES);
+    expect(records.slice(1)).toEqual(databaseRowsAsText());
+  });
+
+  test("neutralises formulas by default", async () => {
+    const result = await exportRows(["--columns", "referrer,user_agent"]);
+    expect(result.status).toBe(0);
+    const records = parse(result.stdout) as string[][];
+    const expected = databaseRowsAsText().map((row) =>
+      [row[NAMES.indexOf("referrer")]!, row[NAMES.indexOf("user_agent")]!].map(
+        (text) => (/^[=+\-@\t\r]/.test(text) ? `'${text}` : text),
+      ),
+    );
+    expect(records.slice(1)).toEqual(expected);
+    expect(result.stdout).toContain(`"'=HYPERLINK(""http://attacker.example""`);
+    expect(result.stdout).toContain("'@SUM(1)");
+    expect(result.stdout).toContain("'-2+3 ünïcödé");
+  });
+
+  test("keeps formulas with --raw", async () => {
+    const result = await exportRows(["--columns", "referrer", "--raw"]);
+    expect(result.stdout).toContain(`"=HYPERLINK(""http://attacker.example""`);
+    expect(result.stdout).toContain("\r\n@SUM(1)\r\n");
+  });
+
+  test("equals query output for the same rows", async () => {
+    const exported = await exportRows([]);
+    const queried = await runCli([
+      "--db",
+      db,
+      "query",
+      `SELECT ${NAMES.join(", ")} FROM log_records ORDER BY rowid`,
+      "--format",
+      "csv",
+    ]);
+    expect(exported.stdout).toBe(queried.stdout);
+  });
+
+  test("writes gzip when the name ends in .gz", async () => {
+    const file = folder.file("all.csv.gz");
+    const result = await exportRows(["-o", file]);
+    expect(result.status).toBe(0);
+    const plain = await exportRows([]);
+    expect(zlib.gunzipSync(fs.readFileSync(file)).toString("utf8")).toBe(
+      plain.stdout,
+    );
+  });
+});
+
+describe("filters", () => {
+  async function keys(args: string[]): Promise<string[]> {
+    const result = await exportRows([
+      "--format",
+      "ndjson",
+      "--columns",
+      "key",
+      ...args,
+    ]);
+    expect(result.stderr).toMatch(/^exported \d+ rows? to stdout/);
+    expect(result.status).toBe(0);
+    return result.stdout
+      .trimEnd()
+      .split("\n")
+      .filter((line) => line !== "")
+      .map((line) => (JSON.parse(line) as { key: string }).key);
+  }
+
+  test("--since and --until select request_time", async () => {
+    expect(
+      await keys(["--since", "2024-05-01T11:00:00Z", "--until", "2024-05-02"]),
+    ).toEqual(["reports/2024+Q1/sum%253Dtotal.csv"]);
+  });
+
+  test("--bucket repeats", async () => {
+    expect(await keys(["--bucket", "assets"])).toHaveLength(2);
+    expect(await keys(["-b", "assets", "-b", "www"])).toHaveLength(5);
+    expect(await keys(["-b", "none"])).toEqual([]);
+  });
+
+  test("--where binds --param", async () => {
+    expect(
+      await keys(["--where", "http_status = :status", "--param", "status=404"]),
+    ).toEqual(["reports/2024+Q1/sum%253Dtotal.csv"]);
+  });
+
+  test("--param values are never SQL", async () => {
+    expect(
+      await keys(["--where", "bucket = :b", "--param", "b=x' OR '1'='1"]),
+    ).toEqual([]);
+  });
+
+  test("--where with a trailing comment", async () => {
+    expect(
+      await keys(["--where", "operation = 'S3.EXPIRE.OBJECT' -- lifecycle"]),
+    ).toEqual(["tmp/foo-%2525Y+old"]);
+  });
+
+  test("relative --since selects nothing from 2024", async () => {
+    expect(await keys(["--since", "1d"])).toEqual([]);
+  });
+});
+
+describe("options", () => {
+  test("--columns keeps the order given", async () => {
+    const result = await exportRows([
+      "--columns",
+      "http_status,bucket",
+      "--where",
+      "rowid = 1",
+    ]);
+    expect(result.stdout).toBe("http_status,bucket\r\n200,www\r\n");
+  });
+
+  test("unknown --columns lists valid names", async () => {
+    const result = await exportRows(["--columns", "bucket,colour"]);
+    expect(result.status).toBe(2);
+    expect(result.stderr).toContain("unknown column in --columns: colour");
+    expect(result.stderr).toContain(NAMES.join(", "));
+  });
+
+  test("invalid --since names the option", async () => {
+    const result = await exportRows(["--since", "yesterday"]);
+    expect(result.status).toBe(1);
+    expect(result.stderr).toContain('invalid --since "yesterday"');
+  });
+
+  test("SQL error in --where shows the statement", async () => {
+    const result = await exportRows(["--where", "no_such_column = 1"]);
+    expect(result.status).toBe(1);
+    expect(result.stderr).toContain("no such column: no_such_column");
+    expect(result.stderr).toContain("FROM log_records WHERE (no_such_column");
+  });
+
+  test("--quiet drops the summary", async () => {
+    const result = await runCli(["--db", db, "--quiet", "export"]);
+    expect(result.status).toBe(0);
+    expect(result.stderr).toBe("");
+  });
+
+  test("table is not an export format", async () => {
+    const result = await exportRows(["--format", "table"]);
+    expect(result.status).toBe(2);
+    expect(result.stderr).toContain("Invalid values");
+  });
+});
+
+describe("other formats", () => {
+  test("TSV equals query TSV", async () => {
+    const exported = await exportRows(["-f", "tsv"]);
+    const queried = await runCli([
+      "--db",
+      db,
+      "query",
+      `SELECT ${NAMES.join(", ")} FROM log_records ORDER BY rowid`,
+      "-f",
+      "tsv",
+    ]);
+    expect(exported.stdout).toBe(queried.stdout);
+  });
+
+  test("JSON holds every row with nulls", async () => {
+    const result = await exportRows(["-f", "json"]);
+    const rows = JSON.parse(result.stdout) as Record<string, unknown>[];
+    expect(rows).toHaveLength(5);
+    expect(Object.keys(rows[0]!)).toEqual(NAMES);
+    expect(rows[2]!.remote_ip).toBeNull();
+    expect(rows[1]!.user_agent).toBe(
+      "line one\nline two\ttabbed\r\nback\\slash",
+    );
+  });
+});
