@@ -2,7 +2,7 @@ import { spawn } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { gzipSync } from "node:zlib";
+import { gunzipSync, gzipSync } from "node:zlib";
 import { PutObjectCommand } from "@aws-sdk/client-s3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runCli } from "../helpers/cli.js";
@@ -148,14 +148,46 @@ describe.skipIf(!BUILT)(
       const db = path.join(work, "logs.db");
       const sql =
         "SELECT remote_ip, count(*) AS requests FROM log_records GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT 5";
-      // Colour codes in the table exercise the bundle's string width code.
-      const colour = { FORCE_COLOR: "1" };
+      // The table's column widths come from the bundle's string width code.
+      const plain = { FORCE_COLOR: "0" };
       const binary = await runBinary(["--db", db, "query", sql], {
-        env: colour,
+        env: plain,
       });
-      const script = runCli(["--db", db, "query", sql], { env: colour });
+      const script = runCli(["--db", db, "query", sql], { env: plain });
       expect(binary.status).toBe(0);
-      expect(binary.stdout).toContain("\x1b[");
+      expect(binary.stdout).toContain("192.0.2.");
+      expect(binary.stdout).toBe(script.stdout);
+    });
+
+    it("exports the same CSV as the JavaScript CLI", async () => {
+      const db = path.join(work, "logs.db");
+      const args = ["--db", db, "export", "--format", "csv"];
+      const binary = await runBinary(args);
+      const script = runCli(args);
+      expect(binary.status).toBe(0);
+      expect(binary.stdout.split("\r\n")).toHaveLength(588 + 2);
+      expect(binary.stdout).toBe(script.stdout);
+    });
+
+    it("exports NDJSON to a gzip file", async () => {
+      const db = path.join(work, "logs.db");
+      const file = path.join(work, "export.ndjson.gz");
+      const args = ["--db", db, "export", "--format", "ndjson"];
+      const result = await runBinary([...args, "--output", file]);
+      expect(result.status).toBe(0);
+      const lines = gunzipSync(fs.readFileSync(file))
+        .toString("utf8")
+        .trimEnd()
+        .split("\n");
+      expect(lines).toHaveLength(588);
+      expect(JSON.parse(lines[0]!)).toHaveProperty("bucket");
+    });
+
+    it("prints the same schema as the JavaScript CLI", async () => {
+      const binary = await runBinary(["schema"], { env: { FORCE_COLOR: "0" } });
+      const script = runCli(["schema"], { env: { FORCE_COLOR: "0" } });
+      expect(binary.status).toBe(0);
+      expect(binary.stdout).toContain("log_records");
       expect(binary.stdout).toBe(script.stdout);
     });
 
