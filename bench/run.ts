@@ -1,3 +1,5 @@
+import { runBinaryBench } from "./binary.js";
+import { runExportBench } from "./export.js";
 import { runIngestBench } from "./ingest.js";
 import { runPullBench } from "./pull.js";
 
@@ -8,6 +10,8 @@ import { runPullBench } from "./pull.js";
 const BENCHMARKS: Record<string, () => Promise<string>> = {
   ingest: runIngestBench,
   pull: runPullBench,
+  export: runExportBench,
+  binary: runBinaryBench,
 };
 
 async function main(): Promise<void> {
