@@ -274,10 +274,27 @@ test("dry run writes and deletes nothing", async () => {
   ]);
   expect(summary.pulled).toBe(0);
   expect(summary.notLogs).toBe(1);
+  expect(summary.wouldPurge).toBe(1);
   expect(await listKeys(s3.client, logBucket)).toEqual([
     "f/2024-05-01-10-00-00-AAAA",
     "f/other.txt",
   ]);
+});
+
+test("dry run counts stored objects it would purge", async () => {
+  const logBucket = await freshLogBucket();
+  const config = settings([bucketConfig("site-f2", logBucket, "f2/")]);
+  await put(logBucket, "f2/2024-05-01-09-00-00-OLD1", logObject("site-f2", 1));
+  const { db } = freshDatabase();
+  await pull(db, config);
+  await put(logBucket, "f2/2024-05-01-10-00-00-NEW1", logObject("site-f2", 1));
+
+  const { summary } = await pull(db, config, { dryRun: true, purge: true });
+
+  expect(summary.wouldPull).toHaveLength(1);
+  expect(summary.skipped).toBe(1);
+  expect(summary.wouldPurge).toBe(2);
+  db.close();
 });
 
 test("purge deletes only committed objects", async () => {

@@ -263,7 +263,11 @@ export function formatPullSummary(summary: PullSummary): string {
   const locations = plural(summary.locations, "location");
   const time = formatSeconds(summary.milliseconds);
   if (summary.dryRun) {
-    return `would pull ${plural(summary.wouldPull.length, "object")} (${formatBytes(summary.bytes)}), ${formatCount(summary.skipped)} skipped, ${formatCount(summary.notLogs)} not logs from ${locations} in ${time}`;
+    const purge =
+      summary.wouldPurge > 0
+        ? `, then purge ${plural(summary.wouldPurge, "stored object")} from S3`
+        : "";
+    return `would pull ${plural(summary.wouldPull.length, "object")} (${formatBytes(summary.bytes)}), ${formatCount(summary.skipped)} skipped, ${formatCount(summary.notLogs)} not logs from ${locations}${purge} in ${time}`;
   }
   const parts = [
     `pulled ${plural(summary.pulled, "object")}`,

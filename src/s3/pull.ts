@@ -78,6 +78,12 @@ export interface PullSummary {
   retries: number;
   purged: number;
   purgeFailed: number;
+  /**
+   * Objects a dry run with purging requested would delete from S3: every
+   * listed object that is stored or would be, including those stored by
+   * earlier runs.
+   */
+  wouldPurge: number;
   /** Bytes of the objects pulled, or that a dry run would pull. */
   bytes: number;
   /** Sources a dry run would pull. */
@@ -136,6 +142,7 @@ export async function pullLogs(
     retries: 0,
     purged: 0,
     purgeFailed: 0,
+    wouldPurge: 0,
     bytes: 0,
     wouldPull: [],
     anyLocationDone: false,
@@ -193,6 +200,9 @@ export async function pullLogs(
     for (const client of clients) client.destroy();
   }
 
+  if (dryRun && (options.purge === true || settings.purgeParsedKeys)) {
+    summary.wouldPurge = summary.skipped + summary.wouldPull.length;
+  }
   summary.interrupted = options.signal?.aborted === true;
   summary.milliseconds = Date.now() - started;
   return summary;
