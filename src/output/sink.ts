@@ -96,6 +96,13 @@ class FileSink implements Sink {
   private failure: Error | null = null;
 
   constructor(private readonly file: string) {
+    // Checked first: the rename at the end would fail only after the whole
+    // output had been written.
+    if (fs.statSync(file, { throwIfNoEntry: false })?.isDirectory()) {
+      throw new TamarinError(
+        `cannot write --output ${file}: it is a folder. Name a file inside it, such as ${path.join(file, "out.csv")}.`,
+      );
+    }
     this.temporary = path.join(
       path.dirname(file),
       `.${path.basename(file)}.${process.pid}.tmp`,

@@ -19,6 +19,19 @@ export interface OpenOptions {
  * the connection gets Tamarin's SQL functions such as decode_key.
  */
 export function openDatabase(file: string, options: OpenOptions = {}): Db {
+  try {
+    return openOrThrow(file, options);
+  } catch (error) {
+    if (error instanceof TamarinError) throw error;
+    const code = (error as { code?: unknown }).code;
+    if (typeof code !== "string" || !code.startsWith("SQLITE_")) throw error;
+    throw new TamarinError(
+      `cannot open database ${file}: ${(error as Error).message}. Check that --db names a Tamarin database file, not a folder, in a folder you can write.`,
+    );
+  }
+}
+
+function openOrThrow(file: string, options: OpenOptions): Db {
   if (options.readonly) {
     if (!fs.existsSync(file)) {
       throw new TamarinError(
@@ -83,6 +96,22 @@ function checkVersion(db: Db, file: string): void {
 function migrate(db: Db, file: string): void {
   checkVersion(db, file);
   const version = db.pragma("user_version", { simple: true }) as number;
+  if (version === 0) {
+    // Schema version 0 with tables in it is some other application's file:
+    // adding Tamarin's tables to it would change data that is not ours.
+    const tables = db
+      .prepare(
+        "SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name LIMIT 3",
+      )
+      .pluck()
+      .all() as string[];
+    if (tables.length > 0) {
+      db.close();
+      throw new TamarinError(
+        `${file} is not a Tamarin database: it already has tables (${tables.join(", ")}). Pass --db with a new file name.`,
+      );
+    }
+  }
   for (let index = version; index < MIGRATIONS.length; index++) {
     const apply = db.transaction(() => {
       db.exec(MIGRATIONS[index]!);

@@ -240,6 +240,13 @@ describe("output", () => {
     expect(result.stderr).toContain("cannot write --output");
   });
 
+  test("rejects a folder as --output", async () => {
+    const result = await query(["SELECT 1", "-o", folder.path]);
+    expect(result.status).toBe(1);
+    expect(result.stderr).toContain("it is a folder");
+    expect(result.stderr).not.toContain("unexpected error");
+  });
+
   test("prints no colour codes into a pipe", async () => {
     const result = await query(["SELECT 1 AS one"]);
     expect(result.stdout).not.toContain("\u001b[");

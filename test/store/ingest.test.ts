@@ -2,6 +2,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { Readable } from "node:stream";
+import Database from "better-sqlite3";
 import { afterEach, beforeEach, expect, test } from "vitest";
 import { readLineBatches } from "../../src/parse/line-reader.js";
 import { RECORD_COLUMNS, type LogRecord } from "../../src/parse/record.js";
@@ -153,4 +154,22 @@ test("queued objects commit together without a failed one", async () => {
   } finally {
     reader.close();
   }
+});
+
+test("another application's database is left alone", () => {
+  const file = path.join(folder, "other.db");
+  const other = new Database(file);
+  other.exec("CREATE TABLE foo (x)");
+  other.close();
+
+  expect(() => openDatabase(file)).toThrow(
+    `${file} is not a Tamarin database: it already has tables (foo)`,
+  );
+  const check = new Database(file, { readonly: true });
+  const tables = check
+    .prepare("SELECT name FROM sqlite_schema WHERE type = 'table'")
+    .pluck()
+    .all();
+  check.close();
+  expect(tables).toEqual(["foo"]);
 });
