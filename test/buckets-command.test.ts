@@ -683,8 +683,9 @@ describe("JavaScript config", () => {
     expect(JSON.parse(result.stdout)).toEqual([
       {
         name: "shop-site",
-        logBucket: "shop-logs",
-        logPrefix: "",
+        log_location: "s3://shop-logs/",
+        region: null,
+        endpoint: null,
         monitor: true,
       },
     ]);
@@ -692,35 +693,142 @@ describe("JavaScript config", () => {
 });
 
 describe("list", () => {
+  const config = [
+    "buckets:",
+    "  - { name: shop-site, logBucket: shop-logs, logPrefix: shop/ }",
+    "  - name: blog-site",
+    "    logBucket: shop-logs",
+    "    region: eu-west-1",
+    "    endpoint: http://127.0.0.1:9000",
+    "    monitor: false",
+    "",
+  ].join("\n");
+
   test("prints a table", async () => {
-    write(
-      ".tamarinrc.yaml",
-      [
-        "buckets:",
-        "  - { name: shop-site, logBucket: shop-logs, logPrefix: shop/ }",
-        "  - name: blog-site",
-        "    logBucket: shop-logs",
-        "    region: eu-west-1",
-        "    endpoint: http://127.0.0.1:9000",
-        "    monitor: false",
-        "",
-      ].join("\n"),
-    );
+    write(".tamarinrc.yaml", config);
     const result = await tamarin("buckets", "list");
     expect(result.code).toBe(0);
     expect(result.stderr).toBe("");
     expect(result.stdout).toBe(
       [
         "┌───────────┬──────────────────────┬───────────┬───────────────────────┬─────────┐",
-        "│ name      │ log location         │ region    │ endpoint              │ monitor │",
+        "│ name      │ log_location         │ region    │ endpoint              │ monitor │",
         "├───────────┼──────────────────────┼───────────┼───────────────────────┼─────────┤",
-        "│ shop-site │ s3://shop-logs/shop/ │ -         │ -                     │ yes     │",
-        "├───────────┼──────────────────────┼───────────┼───────────────────────┼─────────┤",
-        "│ blog-site │ s3://shop-logs/      │ eu-west-1 │ http://127.0.0.1:9000 │ no      │",
+        "│ shop-site │ s3://shop-logs/shop/ │ NULL      │ NULL                  │ true    │",
+        "│ blog-site │ s3://shop-logs/      │ eu-west-1 │ http://127.0.0.1:9000 │ false   │",
         "└───────────┴──────────────────────┴───────────┴───────────────────────┴─────────┘",
         "",
       ].join("\n"),
     );
+  });
+
+  test("prints CSV with empty unset fields", async () => {
+    write(".tamarinrc.yaml", config);
+    const result = await tamarin("buckets", "list", "--format", "csv");
+    expect(result.code).toBe(0);
+    expect(result.stderr).toBe("");
+    expect(result.stdout).toBe(
+      [
+        "name,log_location,region,endpoint,monitor",
+        "shop-site,s3://shop-logs/shop/,,,true",
+        "blog-site,s3://shop-logs/,eu-west-1,http://127.0.0.1:9000,false",
+        "",
+      ].join("\r\n"),
+    );
+  });
+
+  test("prints TSV", async () => {
+    write(".tamarinrc.yaml", config);
+    const result = await tamarin("buckets", "list", "-f", "tsv");
+    expect(result.code).toBe(0);
+    expect(result.stdout).toBe(
+      [
+        "name\tlog_location\tregion\tendpoint\tmonitor",
+        "shop-site\ts3://shop-logs/shop/\t\t\ttrue",
+        "blog-site\ts3://shop-logs/\teu-west-1\thttp://127.0.0.1:9000\tfalse",
+        "",
+      ].join("\n"),
+    );
+  });
+
+  test("prints JSON with null for unset", async () => {
+    write(".tamarinrc.yaml", config);
+    const result = await tamarin("buckets", "list", "--format", "json");
+    expect(result.code).toBe(0);
+    expect(result.stderr).toBe("");
+    expect(result.stdout).toBe(
+      [
+        "[",
+        '{"name":"shop-site","log_location":"s3://shop-logs/shop/","region":null,"endpoint":null,"monitor":true},',
+        '{"name":"blog-site","log_location":"s3://shop-logs/","region":"eu-west-1","endpoint":"http://127.0.0.1:9000","monitor":false}',
+        "]",
+        "",
+      ].join("\n"),
+    );
+  });
+
+  test("prints NDJSON", async () => {
+    write(".tamarinrc.yaml", config);
+    const result = await tamarin("buckets", "list", "--format", "ndjson");
+    expect(result.code).toBe(0);
+    const lines = result.stdout.split("\n");
+    expect(lines).toHaveLength(3);
+    expect(lines[2]).toBe("");
+    expect(JSON.parse(lines[0]!)).toEqual({
+      name: "shop-site",
+      log_location: "s3://shop-logs/shop/",
+      region: null,
+      endpoint: null,
+      monitor: true,
+    });
+    expect(JSON.parse(lines[1]!)).toEqual({
+      name: "blog-site",
+      log_location: "s3://shop-logs/",
+      region: "eu-west-1",
+      endpoint: "http://127.0.0.1:9000",
+      monitor: false,
+    });
+  });
+
+  test("--output writes a file", async () => {
+    write(".tamarinrc.yaml", config);
+    const result = await tamarin(
+      "buckets",
+      "list",
+      "--format",
+      "csv",
+      "--output",
+      "buckets.csv",
+    );
+    expect(result.code).toBe(0);
+    expect(result.stdout).toBe("");
+    expect(result.stderr).toBe("");
+    expect(read("buckets.csv")).toBe(
+      [
+        "name,log_location,region,endpoint,monitor",
+        "shop-site,s3://shop-logs/shop/,,,true",
+        "blog-site,s3://shop-logs/,eu-west-1,http://127.0.0.1:9000,false",
+        "",
+      ].join("\r\n"),
+    );
+  });
+
+  test("--output in a missing folder fails", async () => {
+    write(".tamarinrc.yaml", config);
+    const result = await tamarin("buckets", "list", "-o", "nowhere/b.csv");
+    expect(result.code).toBe(1);
+    expect(result.stdout).toBe("");
+    expect(result.stderr).toContain(
+      "tamarin: cannot write --output nowhere/b.csv",
+    );
+  });
+
+  test("unknown format is a usage error", async () => {
+    write(".tamarinrc.yaml", config);
+    const result = await tamarin("buckets", "list", "--format", "xml");
+    expect(result.code).toBe(2);
+    expect(result.stdout).toBe("");
+    expect(result.stderr).toContain('Given: "xml"');
   });
 
   test("without a config says so on stderr", async () => {
@@ -728,6 +836,13 @@ describe("list", () => {
     expect(result.code).toBe(0);
     expect(result.stdout).toBe("");
     expect(result.stderr).toContain("no config file found");
+  });
+
+  test("without a config CSV has a header only", async () => {
+    const result = await tamarin("buckets", "list", "--format", "csv");
+    expect(result.code).toBe(0);
+    expect(result.stdout).toBe("name,log_location,region,endpoint,monitor\r\n");
+    expect(result.stderr).toBe("");
   });
 
   test("TAMARIN_CONFIG names the file", async () => {
@@ -741,7 +856,13 @@ describe("list", () => {
     });
     expect(result.code).toBe(0);
     expect(JSON.parse(result.stdout)).toEqual([
-      { name: "shop-site", logBucket: "x-logs", logPrefix: "", monitor: true },
+      {
+        name: "shop-site",
+        log_location: "s3://x-logs/",
+        region: null,
+        endpoint: null,
+        monitor: true,
+      },
     ]);
   });
 
