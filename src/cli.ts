@@ -1,5 +1,4 @@
 #!/usr/bin/env node
-import { createRequire } from "node:module";
 import yargs from "yargs";
 import { hideBin } from "yargs/helpers";
 import { bucketsCommand } from "./commands/buckets.js";
@@ -11,9 +10,7 @@ import { keepStdinArguments } from "./commands/global-options.js";
 import { schemaCommand } from "./commands/schema.js";
 import { statusCommand } from "./commands/status.js";
 import { ExitCode, TamarinError } from "./errors.js";
-
-const require = createRequire(import.meta.url);
-const { version } = require("../../package.json") as { version: string };
+import { VERSION } from "./version.js";
 
 /** Builds the command-line parser; exported so tests can run it in-process. */
 export function buildCli(argv: string[]) {
@@ -62,7 +59,7 @@ export function buildCli(argv: string[]) {
     .command(bucketsCommand)
     .demandCommand(1, "Name a command. Run tamarin --help to list them.")
     .strict()
-    .version(version)
+    .version(VERSION)
     .help()
     .alias("help", "h")
     .wrap(Math.min(100, process.stdout.columns || 100))
@@ -99,4 +96,6 @@ async function main(): Promise<void> {
   }
 }
 
-await main();
+// No top-level await: the single executable bundles this file as CommonJS.
+// main() handles its own errors, so the promise never rejects.
+void main();

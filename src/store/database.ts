@@ -4,6 +4,7 @@ import Database from "better-sqlite3";
 import { TamarinError, ExitCode } from "../errors.js";
 import { registerSqlFunctions } from "../sql/functions.js";
 import { MIGRATIONS } from "./migrations.js";
+import { loadSeaAddon } from "./native-addon.js";
 
 export type Db = Database.Database;
 
@@ -25,7 +26,11 @@ export function openDatabase(file: string, options: OpenOptions = {}): Db {
         ExitCode.Failure,
       );
     }
-    const db = new Database(file, { readonly: true, fileMustExist: true });
+    const db = new Database(file, {
+      ...nativeBindingOptions(),
+      readonly: true,
+      fileMustExist: true,
+    });
     db.pragma("busy_timeout = 5000");
     checkVersion(db, file);
     registerSqlFunctions(db);
@@ -33,7 +38,7 @@ export function openDatabase(file: string, options: OpenOptions = {}): Db {
   }
 
   fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
-  const db = new Database(file);
+  const db = new Database(file, nativeBindingOptions());
   // WAL lets queries run while a pull writes. synchronous=NORMAL keeps every
   // committed transaction across a process crash; only a power cut can lose
   // the last ones, and the ledger then makes the next run redo them.
@@ -49,6 +54,20 @@ export function openDatabase(file: string, options: OpenOptions = {}): Db {
   migrate(db, file);
   registerSqlFunctions(db);
   return db;
+}
+
+/**
+ * Returns the options that point better-sqlite3 at the addon embedded in
+ * the single executable, or none outside it. Every `new Database()` must
+ * pass them, because the executable has no addon file where better-sqlite3
+ * looks by default.
+ */
+export function nativeBindingOptions(): Database.Options {
+  const addon = loadSeaAddon();
+  if (addon === undefined) return {};
+  // better-sqlite3 12 also accepts a loaded addon object as nativeBinding,
+  // but @types/better-sqlite3 9.6 declares only the path form.
+  return { nativeBinding: addon as unknown as string };
 }
 
 function checkVersion(db: Db, file: string): void {

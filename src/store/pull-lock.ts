@@ -1,5 +1,6 @@
 import Database from "better-sqlite3";
 import { ExitCode, TamarinError } from "../errors.js";
+import { nativeBindingOptions } from "./database.js";
 
 /** A held lock; `release` gives it up. */
 export interface PullLock {
@@ -17,7 +18,7 @@ export interface PullLock {
  */
 export function acquirePullLock(dbFile: string): PullLock {
   const file = `${dbFile}.pull-lock`;
-  const db = new Database(file);
+  const db = new Database(file, nativeBindingOptions());
   try {
     db.pragma("busy_timeout = 0");
     db.pragma("locking_mode = EXCLUSIVE");
