@@ -11,7 +11,7 @@ import {
   expect,
   test,
 } from "vitest";
-import { makeTempDir, runCli } from "./helpers/run-cli.js";
+import { makeTempDir, runCliAsync } from "./helpers/cli.js";
 import { startS3, type TestS3 } from "./helpers/s3rver.js";
 
 let dir: string;
@@ -53,7 +53,7 @@ describe("against s3rver", () => {
   });
 
   function addAgainstS3rver(name: string) {
-    return runCli(
+    return runCliAsync(
       ["buckets", "add", name, "--endpoint", s3.endpoint, "--path-style"],
       { cwd: dir, env: s3.env },
     );
@@ -61,7 +61,7 @@ describe("against s3rver", () => {
 
   test("s3rver reads as logging disabled", async () => {
     const result = await addAgainstS3rver("shop-site");
-    expect(result.code).toBe(1);
+    expect(result.status).toBe(1);
     expect(result.stderr).toContain(
       'server access logging is not enabled on bucket "shop-site"',
     );
@@ -70,7 +70,7 @@ describe("against s3rver", () => {
 
   test("missing bucket is named", async () => {
     const result = await addAgainstS3rver("missing-site");
-    expect(result.code).toBe(1);
+    expect(result.status).toBe(1);
     expect(result.stderr).toContain(
       `bucket "missing-site" not found at endpoint ${s3.endpoint}`,
     );
@@ -145,7 +145,7 @@ describe("against an S3 stand-in", () => {
   });
 
   function add(name: string, ...extra: string[]) {
-    return runCli(
+    return runCliAsync(
       [
         "buckets",
         "add",
@@ -161,7 +161,7 @@ describe("against an S3 stand-in", () => {
 
   test("fills in the log location", async () => {
     const result = await add("shop-site");
-    expect(result.code).toBe(0);
+    expect(result.status).toBe(0);
     expect(result.stderr).toContain(
       'bucket "shop-site" logs to s3://shop-logs/shop/\n',
     );
@@ -190,7 +190,7 @@ describe("against an S3 stand-in", () => {
 
   test("reports partitioned keys", async () => {
     const result = await add("news-site");
-    expect(result.code).toBe(0);
+    expect(result.status).toBe(0);
     expect(result.stderr).toContain(
       'bucket "news-site" logs to s3://all-logs/news/ with date-based partitioned keys',
     );
@@ -198,7 +198,7 @@ describe("against an S3 stand-in", () => {
 
   test("missing prefix becomes empty", async () => {
     const result = await add("bare-site");
-    expect(result.code).toBe(0);
+    expect(result.status).toBe(0);
     expect(readConfig()).toMatchObject({
       buckets: [{ logBucket: "bare-logs", logPrefix: "" }],
     });
@@ -206,7 +206,7 @@ describe("against an S3 stand-in", () => {
 
   test("--log-prefix overrides the prefix found", async () => {
     const result = await add("shop-site", "--log-prefix", "other/");
-    expect(result.code).toBe(0);
+    expect(result.status).toBe(0);
     expect(readConfig()).toMatchObject({
       buckets: [{ logBucket: "shop-logs", logPrefix: "other/" }],
     });
@@ -214,13 +214,13 @@ describe("against an S3 stand-in", () => {
 
   test("--log-bucket skips the look-up", async () => {
     const result = await add("quiet-site", "--log-bucket", "given-logs");
-    expect(result.code).toBe(0);
+    expect(result.status).toBe(0);
     expect(requests).toHaveLength(0);
   });
 
   test("logging disabled says what to do", async () => {
     const result = await add("quiet-site");
-    expect(result.code).toBe(1);
+    expect(result.status).toBe(1);
     expect(result.stderr).toContain(
       'server access logging is not enabled on bucket "quiet-site"',
     );
@@ -230,7 +230,7 @@ describe("against an S3 stand-in", () => {
 
   test("access denied names the bucket", async () => {
     const result = await add("secret-site");
-    expect(result.code).toBe(1);
+    expect(result.status).toBe(1);
     expect(result.stderr).toContain(
       'access denied reading the logging configuration of bucket "secret-site"',
     );
@@ -245,7 +245,7 @@ describe("against an S3 stand-in", () => {
       path.join(awsFolder, "credentials"),
       "[reader]\naws_access_key_id = TEST\naws_secret_access_key = TEST\n",
     );
-    const result = await runCli(
+    const result = await runCliAsync(
       [
         "buckets",
         "add",
@@ -258,13 +258,13 @@ describe("against an S3 stand-in", () => {
       ],
       { cwd: dir, env: { AWS_REGION: "us-east-1" } },
     );
-    expect(result.code).toBe(1);
+    expect(result.status).toBe(1);
     expect(requests).toHaveLength(1);
     expect(result.stderr).toContain("credentials of profile reader");
   });
 
   test("missing profile is reported", async () => {
-    const result = await runCli(
+    const result = await runCliAsync(
       [
         "buckets",
         "add",
@@ -277,7 +277,7 @@ describe("against an S3 stand-in", () => {
       ],
       { cwd: dir, env: { AWS_REGION: "us-east-1" } },
     );
-    expect(result.code).toBe(1);
+    expect(result.status).toBe(1);
     expect(result.stderr).toContain(
       'no AWS credentials found to read the logging configuration of bucket "shop-site"',
     );
@@ -286,13 +286,13 @@ describe("against an S3 stand-in", () => {
 
   test("no such bucket names the bucket", async () => {
     const result = await add("gone-site");
-    expect(result.code).toBe(1);
+    expect(result.status).toBe(1);
     expect(result.stderr).toContain(`bucket "gone-site" not found`);
   });
 
   test("other region suggests --region", async () => {
     const result = await add("far-site");
-    expect(result.code).toBe(1);
+    expect(result.status).toBe(1);
     expect(result.stderr).toContain(`bucket "far-site" is not in endpoint`);
     expect(result.stderr).toContain("--region");
   });
@@ -305,7 +305,7 @@ describe("against an S3 stand-in", () => {
       }),
     );
     const result = await add("shop-site");
-    expect(result.code).toBe(1);
+    expect(result.status).toBe(1);
     expect(result.stderr).toContain("already in");
     expect(requests).toHaveLength(0);
   });

@@ -1,7 +1,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import { afterEach, beforeEach, describe, expect, test } from "vitest";
-import { makeTempDir, runCli } from "./helpers/run-cli.js";
+import { makeTempDir, runCliAsync } from "./helpers/cli.js";
 
 let dir: string;
 let remove: () => void;
@@ -26,7 +26,7 @@ function read(relative: string): string {
 }
 
 function tamarin(...args: string[]) {
-  return runCli(args, { cwd: dir });
+  return runCliAsync(args, { cwd: dir });
 }
 
 describe("add", () => {
@@ -43,7 +43,7 @@ describe("add", () => {
     expect(result.stderr).toContain(
       `created ${path.join(dir, "tamarin.config.json")}`,
     );
-    expect(result.code).toBe(0);
+    expect(result.status).toBe(0);
     expect(read("tamarin.config.json")).toBe(
       [
         "{",
@@ -77,7 +77,7 @@ describe("add", () => {
       "logs-reader",
       "--no-monitor",
     );
-    expect(result.code).toBe(0);
+    expect(result.status).toBe(0);
     expect(JSON.parse(read("tamarin.config.json"))).toEqual({
       buckets: [
         {
@@ -110,7 +110,7 @@ describe("add", () => {
         "tamarin: ",
       ),
     );
-    expect(result.code).toBe(1);
+    expect(result.status).toBe(1);
 
     fs.mkdirSync(path.join(dir, "conf"));
     const second = await tamarin(
@@ -122,7 +122,7 @@ describe("add", () => {
       "--log-bucket",
       "shop-logs",
     );
-    expect(second.code).toBe(0);
+    expect(second.status).toBe(0);
     expect(read("conf/tamarin.yaml")).toBe(
       [
         "buckets:",
@@ -154,7 +154,7 @@ describe("add", () => {
       "--log-bucket",
       "shop-logs",
     );
-    expect(result.code).toBe(0);
+    expect(result.status).toBe(0);
     expect(read(".tamarinrc.json")).toBe(
       [
         "{",
@@ -194,7 +194,7 @@ describe("add", () => {
       "--log-bucket",
       "shop-logs",
     );
-    expect(result.code).toBe(0);
+    expect(result.status).toBe(0);
     const written = JSON.parse(read("package.json")) as Record<string, unknown>;
     expect(Object.keys(written)).toEqual([
       "name",
@@ -227,7 +227,7 @@ describe("add", () => {
       "--log-bucket",
       "shop-logs",
     );
-    expect(result.code).toBe(0);
+    expect(result.status).toBe(0);
     expect(JSON.parse(read("package.json"))).toEqual({
       name: "site",
       tamarin: {
@@ -265,7 +265,7 @@ describe("add", () => {
       "--log-bucket",
       "other-logs",
     );
-    expect(result.code).toBe(1);
+    expect(result.status).toBe(1);
     expect(result.stderr).toContain('bucket "shop-site" is already in');
     expect(result.stderr).toContain("tamarin buckets enable shop-site");
     expect(result.stderr).toContain("tamarin buckets remove shop-site");
@@ -283,7 +283,7 @@ describe("add", () => {
         "--log-prefix",
         "logs/",
       );
-      expect(result.code).toBe(0);
+      expect(result.status).toBe(0);
     }
     const list = await tamarin("buckets", "list", "--format", "json");
     const names = (JSON.parse(list.stdout) as { name: string }[]).map(
@@ -307,7 +307,7 @@ describe("add", () => {
       "--log-bucket",
       "shop-logs",
     );
-    expect(result.code).toBe(2);
+    expect(result.status).toBe(2);
     expect(result.stderr).toContain(`invalid bucket name "${name}": `);
     expect(result.stderr).toContain(rule);
     expect(fs.existsSync(path.join(dir, "tamarin.config.json"))).toBe(false);
@@ -321,7 +321,7 @@ describe("add", () => {
       "--log-bucket",
       "Shop_Logs",
     );
-    expect(result.code).toBe(2);
+    expect(result.status).toBe(2);
     expect(result.stderr).toContain('invalid --log-bucket "Shop_Logs"');
   });
 
@@ -335,7 +335,7 @@ describe("add", () => {
       "--endpoint",
       "127.0.0.1:9000",
     );
-    expect(result.code).toBe(2);
+    expect(result.status).toBe(2);
     expect(result.stderr).toContain('invalid --endpoint "127.0.0.1:9000"');
   });
 
@@ -347,7 +347,7 @@ describe("add", () => {
       "--log-bucket",
       "123-logs",
     );
-    expect(result.code).toBe(0);
+    expect(result.status).toBe(0);
   });
 });
 
@@ -385,7 +385,7 @@ describe("YAML editing", () => {
       "--log-prefix",
       "news: #1/",
     );
-    expect(result.code).toBe(0);
+    expect(result.status).toBe(0);
     const lines = original.split("\n");
     lines.splice(
       14,
@@ -401,24 +401,24 @@ describe("YAML editing", () => {
   test("add then remove restores the file", async () => {
     await tamarin("buckets", "add", "news-site", "--log-bucket", "shop-logs");
     const result = await tamarin("buckets", "remove", "news-site");
-    expect(result.code).toBe(0);
+    expect(result.status).toBe(0);
     expect(read(".tamarinrc.yaml")).toBe(original);
   });
 
   test("disable then enable restores the file", async () => {
     const disabled = await tamarin("buckets", "disable", "shop-site");
-    expect(disabled.code).toBe(0);
+    expect(disabled.status).toBe(0);
     expect(read(".tamarinrc.yaml")).toBe(
       original.replace("    monitor: true", "    monitor: false"),
     );
     const enabled = await tamarin("buckets", "enable", "shop-site");
-    expect(enabled.code).toBe(0);
+    expect(enabled.status).toBe(0);
     expect(read(".tamarinrc.yaml")).toBe(original);
   });
 
   test("disable adds monitor where absent", async () => {
     const result = await tamarin("buckets", "disable", "blog-site");
-    expect(result.code).toBe(0);
+    expect(result.status).toBe(0);
     expect(read(".tamarinrc.yaml")).toBe(
       original.replace(
         "    logPrefix: 'blog/'\n",
@@ -430,14 +430,14 @@ describe("YAML editing", () => {
   test("enable of a monitored bucket leaves the file alone", async () => {
     const before = fs.statSync(path.join(dir, ".tamarinrc.yaml")).mtimeMs;
     const result = await tamarin("buckets", "enable", "blog-site");
-    expect(result.code).toBe(0);
+    expect(result.status).toBe(0);
     expect(result.stderr).toContain("already has monitor: true");
     expect(fs.statSync(path.join(dir, ".tamarinrc.yaml")).mtimeMs).toBe(before);
   });
 
   test("remove keeps every other line", async () => {
     const result = await tamarin("buckets", "remove", "shop-site");
-    expect(result.code).toBe(0);
+    expect(result.status).toBe(0);
     const lines = original.split("\n");
     lines.splice(6, 4);
     expect(read(".tamarinrc.yaml")).toBe(lines.join("\n"));
@@ -447,7 +447,7 @@ describe("YAML editing", () => {
     await tamarin("buckets", "remove", "shop-site");
     await tamarin("buckets", "remove", "blog-site");
     const list = await tamarin("buckets", "list", "--format", "json");
-    expect(list.code).toBe(0);
+    expect(list.status).toBe(0);
     expect(list.stdout).toBe("[]\n");
     const added = await tamarin(
       "buckets",
@@ -456,7 +456,7 @@ describe("YAML editing", () => {
       "--log-bucket",
       "shop-logs",
     );
-    expect(added.code).toBe(0);
+    expect(added.status).toBe(0);
     expect(read(".tamarinrc.yaml")).toContain(
       "buckets:\n  - name: news-site\n",
     );
@@ -489,7 +489,7 @@ describe("YAML editing", () => {
     );
     fs.rmSync(path.join(dir, ".tamarinrc.yaml"));
     const result = await tamarin("buckets", "disable", "shop-site");
-    expect(result.code).toBe(0);
+    expect(result.status).toBe(0);
     expect(read(".tamarinrc.yml")).toBe(
       "buckets:\n  - name: shop-site\n    logBucket: x-logs\n    monitor: false\n",
     );
@@ -501,7 +501,7 @@ describe("YAML editing", () => {
       "# flow style\nbuckets: [{ name: shop-site, logBucket: shop-logs }]\n",
     );
     const result = await tamarin("buckets", "disable", "shop-site");
-    expect(result.code).toBe(0);
+    expect(result.status).toBe(0);
     const text = read(".tamarinrc.yaml");
     expect(text).toContain("# flow style\n");
     expect(text).toContain("monitor: false");
@@ -546,7 +546,7 @@ describe("YAML editing", () => {
       "--log-bucket",
       "shop-logs",
     );
-    expect(result.code).toBe(1);
+    expect(result.status).toBe(1);
     expect(result.stderr).toContain("uses $import");
     expect(result.stderr).toContain('{ name: "shop-site"');
     expect(read(".tamarinrc.yaml")).toBe("$import: base.yaml\nbuckets: []\n");
@@ -589,7 +589,7 @@ describe("JSON editing", () => {
   test("add then remove restores the file", async () => {
     await tamarin("buckets", "add", "news-site", "--log-bucket", "shop-logs");
     const result = await tamarin("buckets", "remove", "news-site");
-    expect(result.code).toBe(0);
+    expect(result.status).toBe(0);
     expect(read("tamarin.config.json")).toBe(original);
   });
 
@@ -604,7 +604,7 @@ describe("JSON editing", () => {
 
   test("unknown name lists the known ones", async () => {
     const result = await tamarin("buckets", "remove", "news-site");
-    expect(result.code).toBe(1);
+    expect(result.status).toBe(1);
     expect(result.stderr).toBe(
       `tamarin: bucket "news-site" is not in ${path.join(dir, "tamarin.config.json")}. Known buckets: shop-site, blog-site.\n`,
     );
@@ -613,7 +613,7 @@ describe("JSON editing", () => {
   test("invalid config is not edited", async () => {
     write("tamarin.config.json", '{ "buckets": [{ "name": "shop-site" }] }\n');
     const result = await tamarin("buckets", "disable", "shop-site");
-    expect(result.code).toBe(1);
+    expect(result.status).toBe(1);
     expect(result.stderr).toContain("buckets[0].logBucket is missing");
   });
 
@@ -649,7 +649,7 @@ describe("JavaScript config", () => {
       "--log-prefix",
       "blog/",
     );
-    expect(result.code).toBe(1);
+    expect(result.status).toBe(1);
     expect(result.stderr).toBe(
       [
         `tamarin: ${path.join(dir, "tamarin.config.cjs")} is a JavaScript config, which tamarin does not rewrite. Add this entry to its buckets list:`,
@@ -662,7 +662,7 @@ describe("JavaScript config", () => {
 
   test("disable says what to change", async () => {
     const result = await tamarin("buckets", "disable", "shop-site");
-    expect(result.code).toBe(1);
+    expect(result.status).toBe(1);
     expect(result.stderr).toContain(
       'Set monitor: false in the entry with name "shop-site".',
     );
@@ -671,7 +671,7 @@ describe("JavaScript config", () => {
 
   test("remove says what to delete", async () => {
     const result = await tamarin("buckets", "remove", "shop-site");
-    expect(result.code).toBe(1);
+    expect(result.status).toBe(1);
     expect(result.stderr).toContain(
       'Remove the entry with name "shop-site" from its buckets list.',
     );
@@ -679,12 +679,13 @@ describe("JavaScript config", () => {
 
   test("list reads it", async () => {
     const result = await tamarin("buckets", "list", "--format", "json");
-    expect(result.code).toBe(0);
+    expect(result.status).toBe(0);
     expect(JSON.parse(result.stdout)).toEqual([
       {
         name: "shop-site",
-        logBucket: "shop-logs",
-        logPrefix: "",
+        log_location: "s3://shop-logs/",
+        region: null,
+        endpoint: null,
         monitor: true,
       },
     ]);
@@ -692,42 +693,156 @@ describe("JavaScript config", () => {
 });
 
 describe("list", () => {
+  const config = [
+    "buckets:",
+    "  - { name: shop-site, logBucket: shop-logs, logPrefix: shop/ }",
+    "  - name: blog-site",
+    "    logBucket: shop-logs",
+    "    region: eu-west-1",
+    "    endpoint: http://127.0.0.1:9000",
+    "    monitor: false",
+    "",
+  ].join("\n");
+
   test("prints a table", async () => {
-    write(
-      ".tamarinrc.yaml",
-      [
-        "buckets:",
-        "  - { name: shop-site, logBucket: shop-logs, logPrefix: shop/ }",
-        "  - name: blog-site",
-        "    logBucket: shop-logs",
-        "    region: eu-west-1",
-        "    endpoint: http://127.0.0.1:9000",
-        "    monitor: false",
-        "",
-      ].join("\n"),
-    );
+    write(".tamarinrc.yaml", config);
     const result = await tamarin("buckets", "list");
-    expect(result.code).toBe(0);
+    expect(result.status).toBe(0);
     expect(result.stderr).toBe("");
     expect(result.stdout).toBe(
       [
         "┌───────────┬──────────────────────┬───────────┬───────────────────────┬─────────┐",
-        "│ name      │ log location         │ region    │ endpoint              │ monitor │",
+        "│ name      │ log_location         │ region    │ endpoint              │ monitor │",
         "├───────────┼──────────────────────┼───────────┼───────────────────────┼─────────┤",
-        "│ shop-site │ s3://shop-logs/shop/ │ -         │ -                     │ yes     │",
-        "├───────────┼──────────────────────┼───────────┼───────────────────────┼─────────┤",
-        "│ blog-site │ s3://shop-logs/      │ eu-west-1 │ http://127.0.0.1:9000 │ no      │",
+        "│ shop-site │ s3://shop-logs/shop/ │ NULL      │ NULL                  │ true    │",
+        "│ blog-site │ s3://shop-logs/      │ eu-west-1 │ http://127.0.0.1:9000 │ false   │",
         "└───────────┴──────────────────────┴───────────┴───────────────────────┴─────────┘",
         "",
       ].join("\n"),
     );
   });
 
+  test("prints CSV with empty unset fields", async () => {
+    write(".tamarinrc.yaml", config);
+    const result = await tamarin("buckets", "list", "--format", "csv");
+    expect(result.status).toBe(0);
+    expect(result.stderr).toBe("");
+    expect(result.stdout).toBe(
+      [
+        "name,log_location,region,endpoint,monitor",
+        "shop-site,s3://shop-logs/shop/,,,true",
+        "blog-site,s3://shop-logs/,eu-west-1,http://127.0.0.1:9000,false",
+        "",
+      ].join("\r\n"),
+    );
+  });
+
+  test("prints TSV", async () => {
+    write(".tamarinrc.yaml", config);
+    const result = await tamarin("buckets", "list", "-f", "tsv");
+    expect(result.status).toBe(0);
+    expect(result.stdout).toBe(
+      [
+        "name\tlog_location\tregion\tendpoint\tmonitor",
+        "shop-site\ts3://shop-logs/shop/\t\t\ttrue",
+        "blog-site\ts3://shop-logs/\teu-west-1\thttp://127.0.0.1:9000\tfalse",
+        "",
+      ].join("\n"),
+    );
+  });
+
+  test("prints JSON with null for unset", async () => {
+    write(".tamarinrc.yaml", config);
+    const result = await tamarin("buckets", "list", "--format", "json");
+    expect(result.status).toBe(0);
+    expect(result.stderr).toBe("");
+    expect(result.stdout).toBe(
+      [
+        "[",
+        '{"name":"shop-site","log_location":"s3://shop-logs/shop/","region":null,"endpoint":null,"monitor":true},',
+        '{"name":"blog-site","log_location":"s3://shop-logs/","region":"eu-west-1","endpoint":"http://127.0.0.1:9000","monitor":false}',
+        "]",
+        "",
+      ].join("\n"),
+    );
+  });
+
+  test("prints NDJSON", async () => {
+    write(".tamarinrc.yaml", config);
+    const result = await tamarin("buckets", "list", "--format", "ndjson");
+    expect(result.status).toBe(0);
+    const lines = result.stdout.split("\n");
+    expect(lines).toHaveLength(3);
+    expect(lines[2]).toBe("");
+    expect(JSON.parse(lines[0]!)).toEqual({
+      name: "shop-site",
+      log_location: "s3://shop-logs/shop/",
+      region: null,
+      endpoint: null,
+      monitor: true,
+    });
+    expect(JSON.parse(lines[1]!)).toEqual({
+      name: "blog-site",
+      log_location: "s3://shop-logs/",
+      region: "eu-west-1",
+      endpoint: "http://127.0.0.1:9000",
+      monitor: false,
+    });
+  });
+
+  test("--output writes a file", async () => {
+    write(".tamarinrc.yaml", config);
+    const result = await tamarin(
+      "buckets",
+      "list",
+      "--format",
+      "csv",
+      "--output",
+      "buckets.csv",
+    );
+    expect(result.status).toBe(0);
+    expect(result.stdout).toBe("");
+    expect(result.stderr).toBe("");
+    expect(read("buckets.csv")).toBe(
+      [
+        "name,log_location,region,endpoint,monitor",
+        "shop-site,s3://shop-logs/shop/,,,true",
+        "blog-site,s3://shop-logs/,eu-west-1,http://127.0.0.1:9000,false",
+        "",
+      ].join("\r\n"),
+    );
+  });
+
+  test("--output in a missing folder fails", async () => {
+    write(".tamarinrc.yaml", config);
+    const result = await tamarin("buckets", "list", "-o", "nowhere/b.csv");
+    expect(result.status).toBe(1);
+    expect(result.stdout).toBe("");
+    expect(result.stderr).toContain(
+      "tamarin: cannot write --output nowhere/b.csv",
+    );
+  });
+
+  test("unknown format is a usage error", async () => {
+    write(".tamarinrc.yaml", config);
+    const result = await tamarin("buckets", "list", "--format", "xml");
+    expect(result.status).toBe(2);
+    expect(result.stdout).toBe("");
+    expect(result.stderr).toContain('Given: "xml"');
+  });
+
   test("without a config says so on stderr", async () => {
     const result = await tamarin("buckets", "list");
-    expect(result.code).toBe(0);
+    expect(result.status).toBe(0);
     expect(result.stdout).toBe("");
     expect(result.stderr).toContain("no config file found");
+  });
+
+  test("without a config CSV has a header only", async () => {
+    const result = await tamarin("buckets", "list", "--format", "csv");
+    expect(result.status).toBe(0);
+    expect(result.stdout).toBe("name,log_location,region,endpoint,monitor\r\n");
+    expect(result.stderr).toBe("");
   });
 
   test("TAMARIN_CONFIG names the file", async () => {
@@ -735,13 +850,19 @@ describe("list", () => {
       "conf/mine.json",
       JSON.stringify({ buckets: [{ name: "shop-site", logBucket: "x-logs" }] }),
     );
-    const result = await runCli(["buckets", "list", "--format", "json"], {
+    const result = await runCliAsync(["buckets", "list", "--format", "json"], {
       cwd: dir,
       env: { TAMARIN_CONFIG: "conf/mine.json" },
     });
-    expect(result.code).toBe(0);
+    expect(result.status).toBe(0);
     expect(JSON.parse(result.stdout)).toEqual([
-      { name: "shop-site", logBucket: "x-logs", logPrefix: "", monitor: true },
+      {
+        name: "shop-site",
+        log_location: "s3://x-logs/",
+        region: null,
+        endpoint: null,
+        monitor: true,
+      },
     ]);
   });
 
@@ -754,11 +875,11 @@ describe("list", () => {
       "b.json",
       JSON.stringify({ buckets: [{ name: "bbb", logBucket: "x-logs" }] }),
     );
-    const result = await runCli(
+    const result = await runCliAsync(
       ["--config", "b.json", "buckets", "list", "--format", "json"],
       { cwd: dir, env: { TAMARIN_CONFIG: "a.json" } },
     );
-    expect(result.code).toBe(0);
+    expect(result.status).toBe(0);
     expect(result.stdout).toContain('"bbb"');
   });
 });
@@ -766,7 +887,7 @@ describe("list", () => {
 describe("enable and disable", () => {
   test("without a config file", async () => {
     const result = await tamarin("buckets", "enable", "shop-site");
-    expect(result.code).toBe(1);
+    expect(result.status).toBe(1);
     expect(result.stderr).toContain(
       `bucket "shop-site" is not configured: no config file was found in ${dir}`,
     );
@@ -774,7 +895,7 @@ describe("enable and disable", () => {
 
   test("no subcommand is a usage error", async () => {
     const result = await tamarin("buckets");
-    expect(result.code).toBe(2);
+    expect(result.status).toBe(2);
     expect(result.stderr).toContain("Name a buckets command");
   });
 });
@@ -783,10 +904,10 @@ describe("database path", () => {
   test("config database is used", async () => {
     write("conf/.tamarinrc.json", '{ "database": "data/logs.db" }');
     fs.mkdirSync(path.join(dir, "conf", "sub"));
-    const result = await runCli(["status"], {
+    const result = await runCliAsync(["status"], {
       cwd: path.join(dir, "conf/sub"),
     });
-    expect(result.code).toBe(1);
+    expect(result.status).toBe(1);
     expect(result.stderr).toContain(
       `database not found: ${path.join(dir, "conf", "data", "logs.db")}`,
     );
@@ -802,7 +923,7 @@ describe("database path", () => {
 
   test("TAMARIN_DB wins over the config", async () => {
     write(".tamarinrc.json", '{ "database": "data/logs.db" }');
-    const result = await runCli(["status"], {
+    const result = await runCliAsync(["status"], {
       cwd: dir,
       env: { TAMARIN_DB: "env.db" },
     });
@@ -823,13 +944,13 @@ describe("database path", () => {
     fs.mkdirSync(path.join(dir, "data"));
     write("one.log", "");
     const imported = await tamarin("import", "one.log");
-    expect(imported.code).toBe(0);
+    expect(imported.status).toBe(0);
     expect(fs.existsSync(path.join(dir, "data", "logs.db"))).toBe(true);
     const query = await tamarin(
       "query",
       "SELECT count(*) AS n FROM log_objects",
     );
-    expect(query.code).toBe(0);
+    expect(query.status).toBe(0);
     expect(query.stdout).toContain("1");
   });
 });

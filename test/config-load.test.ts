@@ -3,7 +3,7 @@ import path from "node:path";
 import { afterEach, beforeEach, describe, expect, test } from "vitest";
 import { DEFAULT_CONFIG, loadConfig } from "../src/config/load.js";
 import { TamarinError } from "../src/errors.js";
-import { makeTempDir } from "./helpers/run-cli.js";
+import { makeTempDir } from "./helpers/cli.js";
 
 let dir: string;
 let remove: () => void;

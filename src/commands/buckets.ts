@@ -1,4 +1,3 @@
-import Table from "cli-table3";
 import type { Argv, CommandModule } from "yargs";
 import { bucketNameProblem } from "../config/bucket-name.js";
 import type { BucketEntry } from "../config/edit.js";
@@ -6,6 +5,8 @@ import { loadConfig } from "../config/load.js";
 import { logLocation } from "../config/log-location.js";
 import type { BucketConfig } from "../config/schema.js";
 import { ExitCode, TamarinError } from "../errors.js";
+import { withOutputOptions, type OutputOptions } from "../output/options.js";
+import { printRows } from "../output/row-writer.js";
 import { createLogger, type GlobalOptions } from "./global-options.js";
 
 interface NameOptions extends GlobalOptions {
@@ -22,9 +23,16 @@ interface AddOptions extends NameOptions {
   readonly monitor: boolean;
 }
 
-interface ListOptions extends GlobalOptions {
-  readonly format: "table" | "json";
-}
+interface ListOptions extends GlobalOptions, OutputOptions {}
+
+/** Columns of `buckets list`, in every output format. */
+export const BUCKET_LIST_COLUMNS = [
+  "name",
+  "log_location",
+  "region",
+  "endpoint",
+  "monitor",
+] as const;
 
 const nameArgument = (yargs: Argv<GlobalOptions>) =>
   yargs.positional("name", {
@@ -139,15 +147,13 @@ const addCommand: CommandModule<GlobalOptions, AddOptions> = {
 const listCommand: CommandModule<GlobalOptions, ListOptions> = {
   command: "list",
   describe:
-    "List the buckets in the config file with their log location, region, endpoint and whether pull reads them.",
-  builder: (yargs: Argv<GlobalOptions>) =>
-    yargs.option("format", {
-      describe: "Output format",
-      choices: ["table", "json"] as const,
-      default: "table" as const,
-    }) as Argv<ListOptions>,
+    "List the buckets in the config file with their log location, region, endpoint and whether pull reads them (monitor). A region or endpoint that is not set is NULL.",
+  builder: (yargs: Argv<GlobalOptions>) => withOutputOptions(yargs),
   handler: async (options) => {
     const { config, file } = await loadConfig({ config: options.config });
+
+    // An empty table would print only a header, so log why it is empty.
+    // The other formats print their empty form, such as [] for JSON.
     if (config.buckets.length === 0 && options.format === "table") {
       createLogger(options).info(
         file === null
@@ -156,7 +162,15 @@ const listCommand: CommandModule<GlobalOptions, ListOptions> = {
       );
       return;
     }
-    process.stdout.write(formatBucketList(config.buckets, options.format));
+
+    await printRows(
+      {
+        format: options.format,
+        output: options.output,
+        columns: BUCKET_LIST_COLUMNS,
+      },
+      config.buckets.map(bucketListRow),
+    );
   },
 };
 
@@ -208,27 +222,15 @@ export const bucketsCommand: CommandModule<GlobalOptions, GlobalOptions> = {
   handler: () => {},
 };
 
-/** Formats the buckets as a table or a JSON array, ending in a newline. */
-export function formatBucketList(
-  buckets: readonly BucketConfig[],
-  format: "table" | "json",
-): string {
-  if (format === "json") return `${JSON.stringify(buckets, null, 2)}\n`;
-  const table = new Table({
-    head: ["name", "log location", "region", "endpoint", "monitor"],
-    // Colors only on a terminal, so that piped output is plain text.
-    ...(process.stdout.isTTY !== true && { style: { head: [], border: [] } }),
-  });
-  for (const bucket of buckets) {
-    table.push([
-      bucket.name,
-      logLocation(bucket),
-      bucket.region ?? "-",
-      bucket.endpoint ?? "-",
-      bucket.monitor ? "yes" : "no",
-    ]);
-  }
-  return `${table.toString()}\n`;
+/** Returns a bucket's values in the order of {@link BUCKET_LIST_COLUMNS}. */
+export function bucketListRow(bucket: BucketConfig): unknown[] {
+  return [
+    bucket.name,
+    logLocation(bucket),
+    bucket.region ?? null,
+    bucket.endpoint ?? null,
+    bucket.monitor,
+  ];
 }
 
 async function setMonitor(options: NameOptions, monitor: boolean) {

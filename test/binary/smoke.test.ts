@@ -240,7 +240,7 @@ describe.skipIf(!BUILT)(
           DEMO_FIXTURES,
         ]);
         expect(scriptImport.status).toBe(0);
-        // The test runner may set FORCE_COLOR, which runCli passes on.
+        // Both runs get FORCE_COLOR=0, so neither colours its table.
         const plain = { FORCE_COLOR: "0" };
         const binary = await runBinary(["--db", binaryDb, "query", sql], {
           env: plain,

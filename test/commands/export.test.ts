@@ -4,7 +4,7 @@ import { parse } from "csv-parse/sync";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { RECORD_COLUMNS } from "../../src/parse/record.js";
 import { openDatabase } from "../../src/store/database.js";
-import { runCli } from "../helpers/cli-process.js";
+import { runCliAsync } from "../helpers/cli.js";
 import {
   createSampleDatabase,
   createTempFolder,
@@ -25,7 +25,7 @@ beforeAll(() => {
 afterAll(() => folder.remove());
 
 function exportRows(args: string[]) {
-  return runCli(["--db", db, "export", ...args]);
+  return runCliAsync(["--db", db, "export", ...args]);
 }
 
 /** Reads every record from the database as CSV would show it: text or "". */
@@ -81,7 +81,7 @@ describe("CSV export", () => {
 
   test("equals query output for the same rows", async () => {
     const exported = await exportRows([]);
-    const queried = await runCli([
+    const queried = await runCliAsync([
       "--db",
       db,
       "query",
@@ -188,7 +188,7 @@ describe("options", () => {
   });
 
   test("--quiet drops the summary", async () => {
-    const result = await runCli(["--db", db, "--quiet", "export"]);
+    const result = await runCliAsync(["--db", db, "--quiet", "export"]);
     expect(result.status).toBe(0);
     expect(result.stderr).toBe("");
   });
@@ -203,7 +203,7 @@ describe("options", () => {
 describe("other formats", () => {
   test("TSV equals query TSV", async () => {
     const exported = await exportRows(["-f", "tsv"]);
-    const queried = await runCli([
+    const queried = await runCliAsync([
       "--db",
       db,
       "query",

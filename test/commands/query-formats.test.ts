@@ -2,7 +2,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, expect, test } from "vitest";
-import { runCli } from "../helpers/cli-process.js";
+import { runCliAsync } from "../helpers/cli.js";
 import {
   createSampleDatabase,
   createTempFolder,
@@ -40,7 +40,14 @@ function expectGolden(name: string, actual: string): void {
 
 for (const format of ["table", "csv", "tsv", "json", "ndjson"]) {
   test(`query prints ${format} golden`, async () => {
-    const result = await runCli(["--db", db, "query", SQL, "--format", format]);
+    const result = await runCliAsync([
+      "--db",
+      db,
+      "query",
+      SQL,
+      "--format",
+      format,
+    ]);
     expect(result.stderr).toBe("");
     expect(result.status).toBe(0);
     expectGolden(`sample.${format}.golden`, result.stdout);
@@ -48,13 +55,21 @@ for (const format of ["table", "csv", "tsv", "json", "ndjson"]) {
 }
 
 test("query csv --raw golden", async () => {
-  const result = await runCli(["--db", db, "query", SQL, "-f", "csv", "--raw"]);
+  const result = await runCliAsync([
+    "--db",
+    db,
+    "query",
+    SQL,
+    "-f",
+    "csv",
+    "--raw",
+  ]);
   expect(result.status).toBe(0);
   expectGolden("sample-raw.csv.golden", result.stdout);
 });
 
 test("query json empty result", async () => {
-  const result = await runCli([
+  const result = await runCliAsync([
     "--db",
     db,
     "query",
@@ -67,7 +82,7 @@ test("query json empty result", async () => {
 });
 
 test("query table of empty result shows header", async () => {
-  const result = await runCli([
+  const result = await runCliAsync([
     "--db",
     db,
     "query",

@@ -2,7 +2,7 @@ import { spawn } from "node:child_process";
 import fs from "node:fs";
 import zlib from "node:zlib";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { CLI_PATH, runCli } from "../helpers/cli-process.js";
+import { CLI, runCliAsync } from "../helpers/cli.js";
 import {
   createSampleDatabase,
   createTempFolder,
@@ -23,7 +23,7 @@ beforeAll(() => {
 afterAll(() => folder.remove());
 
 function query(args: string[], input?: string) {
-  return runCli(["--db", db, "query", ...args], { input });
+  return runCliAsync(["--db", db, "query", ...args], { input });
 }
 
 describe("read-only by default", () => {
@@ -44,7 +44,7 @@ describe("read-only by default", () => {
   test("runs a write with --write and prints the changes", async () => {
     const copy = folder.file("writable.db");
     fs.copyFileSync(db, copy);
-    const result = await runCli([
+    const result = await runCliAsync([
       "--db",
       copy,
       "query",
@@ -67,7 +67,7 @@ describe("read-only by default", () => {
   });
 
   test("rejects --write on a missing database", async () => {
-    const result = await runCli([
+    const result = await runCliAsync([
       "--db",
       folder.file("missing.db"),
       "query",
@@ -283,15 +283,7 @@ describe("output", () => {
     // Read one chunk, then close the pipe as `head` does.
     const child = spawn(
       process.execPath,
-      [
-        CLI_PATH,
-        "--db",
-        big,
-        "query",
-        "SELECT * FROM log_records",
-        "-f",
-        "csv",
-      ],
+      [CLI, "--db", big, "query", "SELECT * FROM log_records", "-f", "csv"],
       { stdio: ["ignore", "pipe", "pipe"] },
     );
     let stderr = "";

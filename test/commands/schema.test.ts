@@ -1,7 +1,7 @@
 import { expect, test } from "vitest";
 import { RECORD_COLUMNS } from "../../src/parse/record.js";
 import { describeSchema, SCHEMA_TABLES } from "../../src/sql/schema.js";
-import { runCli } from "../helpers/cli-process.js";
+import { runCliAsync } from "../helpers/cli.js";
 
 test("schema describes every column", () => {
   const columns = describeSchema();
@@ -30,7 +30,7 @@ test("schema lists record columns in order", () => {
 });
 
 test("schema command writes ndjson", async () => {
-  const result = await runCli(["schema", "--format", "ndjson"]);
+  const result = await runCliAsync(["schema", "--format", "ndjson"]);
   expect(result.status).toBe(0);
   const lines = result.stdout.trimEnd().split("\n");
   expect(lines).toHaveLength(describeSchema().length);
@@ -43,7 +43,7 @@ test("schema command writes ndjson", async () => {
 });
 
 test("schema command needs no database", async () => {
-  const result = await runCli([
+  const result = await runCliAsync([
     "--db",
     "/nonexistent/tamarin.db",
     "schema",

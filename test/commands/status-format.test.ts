@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, expect, test } from "vitest";
 import { openDatabase } from "../../src/store/database.js";
-import { runCli } from "../helpers/cli-process.js";
+import { runCliAsync } from "../helpers/cli.js";
 import {
   createSampleDatabase,
   createTempFolder,
@@ -19,7 +19,7 @@ beforeAll(() => {
 afterAll(() => folder.remove());
 
 test("status keeps its text report", async () => {
-  const result = await runCli(["--db", db, "status"]);
+  const result = await runCliAsync(["--db", db, "status"]);
   expect(result.status).toBe(0);
   expect(result.stdout).toBe(
     [
@@ -35,7 +35,7 @@ test("status keeps its text report", async () => {
 });
 
 test("status writes one JSON row", async () => {
-  const result = await runCli(["--db", db, "status", "--format", "json"]);
+  const result = await runCliAsync(["--db", db, "status", "--format", "json"]);
   expect(result.status).toBe(0);
   expect(JSON.parse(result.stdout)).toEqual([
     {
@@ -52,7 +52,7 @@ test("status writes one JSON row", async () => {
 });
 
 test("status writes CSV with reasons as JSON text", async () => {
-  const result = await runCli(["--db", db, "status", "-f", "csv"]);
+  const result = await runCliAsync(["--db", db, "status", "-f", "csv"]);
   expect(result.stdout).toBe(
     `database,records,first_request,last_request,objects,last_ingested,rejects,top_reject_reasons\r\n${db},5,2024-05-01 10:00:00,2024-05-03 23:59:59,1,2024-06-01 00:00:00,0,[]\r\n`,
   );
@@ -68,7 +68,7 @@ test("status JSON nests reject reasons", async () => {
     )
     .run();
   handle.close();
-  const result = await runCli(["--db", file, "status", "-f", "ndjson"]);
+  const result = await runCliAsync(["--db", file, "status", "-f", "ndjson"]);
   const row = JSON.parse(result.stdout) as { top_reject_reasons: unknown };
   expect(row.top_reject_reasons).toEqual([
     { reason: "invalid time", count: 2 },
