@@ -9,6 +9,12 @@ export default defineConfig({
     execArgv: ["--openssl-legacy-provider"],
     testTimeout: 60_000,
     hookTimeout: 60_000,
-    env: { AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true" },
+    env: {
+      AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true",
+      // cli-table3's colour library turns colour off for good when CI is set
+      // and stdout is not a terminal, so tests of coloured tables force it.
+      // The CLI processes that tests start get their own environment.
+      FORCE_COLOR: "1",
+    },
   },
 });
