@@ -187,7 +187,7 @@ function headerValue(text: string): string | null {
 }
 
 /**
- * Parses one line of an S3 server access log into a record. Never throws:
+ * Parses one line of an S3 server access log into a record. Invalid input never throws:
  * a line that does not parse returns a reason naming the field and value,
  * such as `invalid http_status "OK"`.
  *

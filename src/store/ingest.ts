@@ -4,7 +4,7 @@ import { parseLine } from "../parse/parse-line.js";
 import { RECORD_COLUMNS, type LogRecord } from "../parse/record.js";
 import type { Db } from "./database.js";
 
-/** Where a log object came from, as recorded in the `log_objects` ledger. */
+/** The identity of a log object, as recorded in the `log_objects` ledger. */
 export interface ObjectIdentity {
   /** `s3://bucket/key`, an absolute file path, or `stdin:sha256:<hex>`. */
   readonly source: string;
@@ -36,7 +36,7 @@ export interface IngestResult {
 }
 
 export interface IngestOptions {
-  /** Replace the object's rows even when the ledger says it is unchanged. */
+  /** Replace the object's rows even when the ledger shows it unchanged. */
   readonly force?: boolean;
   /**
    * Returns the object's identity once the stream has been read, for sources
