@@ -410,6 +410,14 @@ describe("import inputs", () => {
     expect(summaryOf(result.stderr)).toMatchObject({ objects: 2, records: 6 });
   });
 
+  test("stdin named twice is a usage error", () => {
+    const database = freshDatabase();
+    const result = tamarin(database, ["import", "-", "-"], "x\n");
+    expect(result.status).toBe(2);
+    expect(result.stderr).toContain("stdin can be read once");
+    expect(fs.existsSync(database)).toBe(false);
+  });
+
   test("gzip on stdin", () => {
     const database = freshDatabase();
     const bytes = fs.readFileSync(CASES + "gzip-content.log");

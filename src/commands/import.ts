@@ -70,6 +70,15 @@ async function runImport(options: ImportOptions): Promise<number> {
   // Find the inputs.
   const inputs: Input[] = [];
   let failed = 0;
+  const stdinCount = options.paths.filter(
+    (argument) => argument === STDIN_ARGUMENT,
+  ).length;
+  if (stdinCount > 1) {
+    throw new TamarinError(
+      `- (stdin) is named ${stdinCount} times; stdin can be read once. Name it once.`,
+      ExitCode.Usage,
+    );
+  }
   for (const argument of options.paths) {
     try {
       inputs.push(...listInputs(argument));
