@@ -41,6 +41,18 @@ afterAll(() => {
   fs.rmSync(folder, { recursive: true, force: true });
 });
 
+// Runs `read`, adding the seed to any error it throws, so that a failure
+// inside a database read can be repeated with TAMARIN_CRASH_SEED.
+function withSeed<T>(seed: number, read: () => T): T {
+  try {
+    return read();
+  } catch (error) {
+    throw new Error(`seed ${seed}: ${(error as Error).message}`, {
+      cause: error,
+    });
+  }
+}
+
 function waitForExit(child: ReturnType<typeof startCli>): Promise<void> {
   return new Promise((resolve) => child.once("exit", () => resolve()));
 }
@@ -76,7 +88,10 @@ test("import killed at random moments loses and repeats nothing", async () => {
       kills++;
       await exited;
       if (fs.existsSync(db)) {
-        expect(findIncompleteObjects(db), `seed ${seed}`).toEqual([]);
+        expect(
+          withSeed(seed, () => findIncompleteObjects(db)),
+          `seed ${seed}`,
+        ).toEqual([]);
       }
       continue;
     }
