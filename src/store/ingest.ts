@@ -134,7 +134,7 @@ export class Ingestor {
    * Parses `batches` and stores every record, rejected lines included,
    * together with the object's ledger row. Resolves once they are committed.
    * Skips the object when the ledger already has it unchanged, unless
-   * `force` is set; the stream is then left unread, so callers that can
+   * `force` is set. The stream is then left unread, so callers that can
    * should check `find` first.
    */
   ingest(
@@ -162,7 +162,7 @@ export class Ingestor {
    * when the group has been open for GROUP_COMMIT_MS. Objects that arrive
    * while one is being written share its transaction: a commit costs far
    * more than a small log object's inserts. Each object still sits in a
-   * savepoint, so the group holds whole objects only.
+   * savepoint, so the group contains whole objects only.
    */
   private commitIfDue(): void {
     const age = Date.now() - this.groupStarted;

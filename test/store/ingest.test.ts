@@ -139,7 +139,7 @@ test("queued objects commit together without a failed one", async () => {
     "fulfilled",
   ]);
 
-  // A second connection sees exactly the committed objects.
+  // A second connection reads exactly the committed objects.
   const reader = openDatabase(path.join(folder, "test.db"), { readonly: true });
   try {
     const sources = reader
