@@ -33,7 +33,7 @@ import { TaskPool } from "./task-pool.js";
  * backlog lets downloads go on while the writer commits, and bounds the
  * memory held: each waiting object is at most BUFFER_LIMIT_BYTES of text.
  */
-const WRITE_BACKLOG_PER_DOWNLOAD = 4;
+const WRITE_BACKLOG_PER_DOWNLOAD = 8;
 
 /** The settings of the config file that `pull` reads. */
 export type PullSettings = Pick<
