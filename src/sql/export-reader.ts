@@ -38,7 +38,7 @@ export interface ExportReader {
  *
  * Most exports read rowid ranges: each range is a scan of the table in
  * rowid order, in constant memory. With a dialect and its encoder, each
- * range is read as one joined chunk and yielded encoded; a chunk the
+ * range is read as one joined chunk and yielded encoded. A chunk the
  * encoder cannot split, and every range without an encoder, is yielded as
  * rows of values. When SQLite would answer the filters through an index
  * and the matching rows are sparse among the rowids they span (one client
