@@ -72,6 +72,77 @@ export function assertLite(root: string): esbuild.Plugin {
   };
 }
 
+const CHUNK_NAMESPACE = "tamarin-chunk";
+
+/**
+ * Turns every import of a `chunks` package, static or dynamic, into a
+ * require() call that the executable's loader answers with the chunk.
+ * Left to itself, esbuild would keep a dynamic import() of an external
+ * package, which Node.js would then look up on disk. An import of a
+ * chunk package's subpath fails the build, because the loader has a chunk
+ * only for the package itself.
+ */
+export function chunkImports(chunks: readonly string[]): esbuild.Plugin {
+  return {
+    name: "chunk-imports",
+    setup(build) {
+      build.onResolve({ filter: /.*/ }, (args) => {
+        if (args.namespace === CHUNK_NAMESPACE) {
+          return { path: args.path, external: true };
+        }
+        if (chunks.includes(args.path)) {
+          return { path: args.path, namespace: CHUNK_NAMESPACE };
+        }
+        const parent = chunks.find((name) => args.path.startsWith(`${name}/`));
+        if (parent === undefined) return undefined;
+        return {
+          errors: [
+            {
+              text: `"${args.path}" is a subpath of chunk "${parent}", which the executable cannot load. Import "${parent}" itself, or list "${args.path}" in chunks in pkg.config.json.`,
+            },
+          ],
+        };
+      });
+      build.onLoad({ filter: /.*/, namespace: CHUNK_NAMESPACE }, (args) => ({
+        loader: "js",
+        contents: `module.exports = require(${JSON.stringify(args.path)});`,
+      }));
+    },
+  };
+}
+
+/**
+ * Replaces escalade/sync, through which yargs searches for a package.json
+ * from the current folder upward, with a function that finds nothing.
+ * Every new yargs instance searches once, to guess the version that
+ * `.version()` prints, but the CLI passes its version itself. Without the
+ * search, a start reads no folder listings and no package.json of the
+ * user's.
+ */
+export function noPackageJsonSearch(): esbuild.Plugin {
+  return {
+    name: "no-package-json-search",
+    setup(build) {
+      build.onResolve({ filter: /^escalade\/sync$/ }, (args) => {
+        const fromYargs = args.importer
+          .split(path.sep)
+          .join("/")
+          .includes("/node_modules/yargs/");
+        return fromYargs
+          ? { path: "escalade-sync", namespace: "no-package-json-search" }
+          : undefined;
+      });
+      build.onLoad(
+        { filter: /.*/, namespace: "no-package-json-search" },
+        () => ({
+          loader: "js",
+          contents: "module.exports = function findNothing() {};",
+        }),
+      );
+    },
+  };
+}
+
 /**
  * Replaces the `bindings` package, through which better-sqlite3 finds its
  * addon file when no nativeBinding option is given, with a function that
