@@ -14,7 +14,7 @@ import { pullLogs, type PullSettings } from "../src/s3/pull.js";
 import { TaskPool } from "../src/s3/task-pool.js";
 import { openDatabase } from "../src/store/database.js";
 import { generateLogLines } from "./generate-logs.js";
-import { startS3rverProcess } from "./s3rver-process.js";
+import { startS3rverProcess, type S3rverProcess } from "./s3rver-process.js";
 import {
   machineLine,
   measure,
@@ -75,19 +75,28 @@ export async function runPullBench(): Promise<string> {
 
     // Alternate the two, so that load from other processes hits both alike,
     // and keep the best round of each.
-    const downloads: Measurement[] = [];
-    const pulls: Measurement[] = [];
+    const downloads: ServerMeasurement[] = [];
+    const pulls: ServerMeasurement[] = [];
     let records = 0;
     for (let round = 0; round < ROUNDS; round++) {
-      downloads.push(await measure(() => downloadAll(client)));
+      downloads.push(
+        await withServerCpu(server, () => measure(() => downloadAll(client))),
+      );
       const file = path.join(folder, `pull-${round}.db`);
       const db = openDatabase(file);
       pulls.push(
-        await measure(async () => {
-          const summary = await pullLogs(db, settings, {}, new Logger("quiet"));
-          records = summary.records;
-          return summary.pulled;
-        }),
+        await withServerCpu(server, () =>
+          measure(async () => {
+            const summary = await pullLogs(
+              db,
+              settings,
+              {},
+              new Logger("quiet"),
+            );
+            records = summary.records;
+            return summary.pulled;
+          }),
+        ),
       );
       db.close();
     }
@@ -98,8 +107,8 @@ export async function runPullBench(): Promise<string> {
     return [
       `Pull of ${OBJECTS.toLocaleString("en-US")} log objects of ${LINES_PER_OBJECT} lines from s3rver on 127.0.0.1 (in its own process), concurrency ${CONCURRENCY}, best of ${ROUNDS} rounds:`,
       "",
-      `- download only (SDK list + GetObject): ${rate(download)} objects/s`,
-      `- tamarin pull into a fresh database: ${rate(pull)} objects/s, ${rate(pullRecords)} records/s`,
+      `- download only (SDK list + GetObject): ${rate(download)} objects/s${cpuNote(download)}`,
+      `- tamarin pull into a fresh database: ${rate(pull)} objects/s, ${rate(pullRecords)} records/s${cpuNote(pull)}`,
       `- pull / download-only: ${ratio(pull, download)} (target ≥ 0.80)`,
       `- machine: ${machineLine()}`,
     ].join("\n");
@@ -170,7 +179,44 @@ async function downloadAll(client: S3Client): Promise<number> {
   return count;
 }
 
-function fastest(measurements: readonly Measurement[]): Measurement {
+interface ServerMeasurement extends Measurement {
+  /** CPU time s3rver used during the measurement, in seconds. */
+  readonly serverCpuSeconds: number | null;
+}
+
+/** Runs a measurement and adds the CPU time s3rver spent meanwhile. */
+async function withServerCpu(
+  server: S3rverProcess,
+  run: () => Promise<Measurement>,
+): Promise<ServerMeasurement> {
+  const before = server.cpuSeconds();
+  const measurement = await run();
+  const after = server.cpuSeconds();
+  return {
+    ...measurement,
+    serverCpuSeconds: before === null || after === null ? null : after - before,
+  };
+}
+
+/**
+ * Describes where the CPU time went, per object: in this process and in
+ * s3rver. On a machine with two cores the sum shows how close a run is to
+ * using both.
+ */
+function cpuNote(measurement: ServerMeasurement): string {
+  const perObject = (seconds: number) =>
+    `${((seconds * 1000) / measurement.count).toFixed(2)} ms`;
+  const parts = [
+    `wall ${perObject(measurement.seconds)}`,
+    `client CPU ${perObject(measurement.cpuSeconds ?? Number.NaN)}`,
+  ];
+  if (measurement.serverCpuSeconds !== null) {
+    parts.push(`s3rver CPU ${perObject(measurement.serverCpuSeconds)}`);
+  }
+  return ` (per object: ${parts.join(", ")})`;
+}
+
+function fastest<T extends Measurement>(measurements: readonly T[]): T {
   return measurements.reduce((best, next) =>
     next.count / next.seconds > best.count / best.seconds ? next : best,
   );

@@ -5,15 +5,23 @@ import os from "node:os";
 export interface Measurement {
   readonly count: number;
   readonly seconds: number;
+  /** CPU time (user and system) of this process, all threads, in seconds. */
+  readonly cpuSeconds?: number;
 }
 
-/** Runs `work`, which returns how many items it processed, and times it. */
+/**
+ * Runs `work`, which returns how many items it processed, and times it in
+ * wall-clock and CPU time.
+ */
 export async function measure(
   work: () => Promise<number> | number,
 ): Promise<Measurement> {
+  const cpu = process.cpuUsage();
   const started = process.hrtime.bigint();
   const count = await work();
-  return { count, seconds: Number(process.hrtime.bigint() - started) / 1e9 };
+  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+  const used = process.cpuUsage(cpu);
+  return { count, seconds, cpuSeconds: (used.user + used.system) / 1e6 };
 }
 
 /** Formats items per second with thousands separators. */

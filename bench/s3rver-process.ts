@@ -1,10 +1,13 @@
 import { spawn, type ChildProcess } from "node:child_process";
+import fs from "node:fs";
 import path from "node:path";
 import { createInterface } from "node:readline";
 
 /** An s3rver running in a child process. */
 export interface S3rverProcess {
   readonly endpoint: string;
+  /** CPU time the server has used so far, in seconds; null off Linux. */
+  cpuSeconds(): number | null;
   close(): Promise<void>;
 }
 
@@ -32,10 +35,25 @@ export async function startS3rverProcess(
   });
   return {
     endpoint: `http://127.0.0.1:${port}`,
+    cpuSeconds: () => processCpuSeconds(child.pid),
     close: () =>
       new Promise((resolve) => {
         child.once("exit", () => resolve());
         child.kill("SIGTERM");
       }),
   };
+}
+
+/** Reads a process's user and system CPU time from /proc, in seconds. */
+function processCpuSeconds(pid: number | undefined): number | null {
+  if (pid === undefined) return null;
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, "utf8");
+    // Fields after the command name, which is in parentheses: utime and
+    // stime are the 12th and 13th, in clock ticks of 10 ms on Linux.
+    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return null;
+  }
 }

@@ -9,10 +9,11 @@ import {
   type RawOption,
 } from "../output/options.js";
 import { CSV, TSV, type Dialect } from "../output/delimited.js";
-import { createJoinedRowEncoder } from "../output/joined-rows.js";
+import { createChunkEncoder } from "../output/joined-chunks.js";
 import { buildExportQuery } from "../sql/export-query.js";
 import { parseParameters } from "../sql/parameters.js";
-import { iterateRows, sqlError } from "../sql/statement.js";
+import { prepareExport } from "../sql/export-reader.js";
+import { sqlError } from "../sql/statement.js";
 import type { Db } from "../store/database.js";
 import {
   createLogger,
@@ -31,9 +32,8 @@ interface ExportOptions extends GlobalOptions, OutputOptions, RawOption {
 }
 
 // Loaded by the handler, so that --help and the other commands start
-// without them. The helpers below run only after it.
+// without it. startProgressBar runs only after the handler.
 let cliProgress: typeof import("cli-progress");
-let openDatabase: typeof import("../store/database.js").openDatabase;
 
 /** Rows between two progress bar updates. */
 const PROGRESS_STEP = 4096;
@@ -98,8 +98,8 @@ export const exportCommand: CommandModule<GlobalOptions, ExportOptions> = {
     ) as Argv<ExportOptions>,
   handler: async (options) => {
     cliProgress = await import("cli-progress");
-    ({ openDatabase } = await import("../store/database.js"));
-    const { createRowWriter, writeRows } =
+    const { openDatabase } = await import("../store/database.js");
+    const { createRowWriter, writeBatches } =
       await import("../output/row-writer.js");
     const logger = createLogger(options);
     const started = Date.now();
@@ -114,60 +114,49 @@ export const exportCommand: CommandModule<GlobalOptions, ExportOptions> = {
       parameters: parseParameters(options.param),
     });
 
-    // Open the database and start reading. CSV and TSV read each row as
-    // joined texts, which cut CPU time by about 40% in bench/export.ts. A
-    // second connection reads the rare row that cannot be split, because
-    // the first is busy.
+    // Open the database and prepare the reads. CSV and TSV read rows that
+    // SQLite has joined into one BLOB per rowid range, which bench/export.ts
+    // shows to be several times faster than converting every value.
     const file = await databasePath(options);
     const db = openDatabase(file, { readonly: true });
-    const lookup = new RowLookup(file, query.rowSql);
     try {
       // A scan reads every page once, so a large page cache only costs memory.
       db.pragma("cache_size = -2000");
       let dialect: Dialect | null = null;
       if (options.format === "csv") dialect = CSV;
       if (options.format === "tsv") dialect = TSV;
-
-      // Errors show the plain SELECT, which reads better than the joined one.
-      let statement;
-      try {
-        statement = db.prepare(
-          dialect === null ? query.sql : query.joinedSql(dialect),
-        );
-      } catch (error) {
-        throw sqlError(error, query.sql);
-      }
+      const reader = prepareExport(
+        db,
+        query,
+        dialect === null
+          ? undefined
+          : {
+              dialect,
+              encode: createChunkEncoder(dialect, query.columns, {
+                raw: options.raw,
+              }),
+            },
+      );
       const total =
         options.output !== undefined && showProgress(options)
           ? countRows(db, query.countSql, query.parameters)
           : null;
-      const rows = iterateRows(statement, query.parameters);
-      let writer;
-      try {
-        writer = createRowWriter({
-          format: options.format,
-          output: options.output,
-          raw: options.raw,
-          columns: query.columns.map((column) => column.name),
-          encoder:
-            dialect === null
-              ? undefined
-              : createJoinedRowEncoder(dialect, query.columns, {
-                  raw: options.raw,
-                  readRow: (rowid) => lookup.read(rowid),
-                }),
-        });
-      } catch (error) {
-        rows.return?.();
-        throw error;
-      }
+      const writer = createRowWriter({
+        format: options.format,
+        output: options.output,
+        raw: options.raw,
+        columns: query.columns.map((column) => column.name),
+      });
 
       // Write the rows, with a progress bar when counting was worth it.
       const bar = total === null ? null : startProgressBar(total);
       let count: number;
       try {
-        count = await writeRows(writer, rows, (written) => {
-          if (written % PROGRESS_STEP === 0) bar?.update(written);
+        let shown = 0;
+        count = await writeBatches(writer, reader.read(), (written) => {
+          if (written - shown < PROGRESS_STEP) return;
+          shown = written;
+          bar?.update(written);
         });
       } catch (error) {
         throw sqlError(error, query.sql);
@@ -181,29 +170,9 @@ export const exportCommand: CommandModule<GlobalOptions, ExportOptions> = {
       );
     } finally {
       db.close();
-      lookup.close();
     }
   },
 };
-
-/** Reads single rows by rowid on a second connection, opened on first use. */
-class RowLookup {
-  private db: Db | null = null;
-
-  constructor(
-    private readonly file: string,
-    private readonly sql: string,
-  ) {}
-
-  read(rowid: number): unknown[] {
-    this.db ??= openDatabase(this.file, { readonly: true });
-    return this.db.prepare(this.sql).raw().get({ rowid }) as unknown[];
-  }
-
-  close(): void {
-    this.db?.close();
-  }
-}
 
 function timeOption(text: string | undefined, option: string) {
   return text === undefined

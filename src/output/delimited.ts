@@ -5,6 +5,11 @@ import type { DelimitedOptions, RowEncoder } from "./encoder.js";
 export interface Dialect {
   readonly delimiter: string;
   readonly recordDelimiter: string;
+  /**
+   * The quote character, if the dialect escapes a field by putting it
+   * between two quotes (doubling any quote inside).
+   */
+  readonly quote?: string;
   /** Tells whether a field's text must be quoted or escaped. */
   needsEscaping(text: string): boolean;
   /** Matches each character that makes a field need escaping; global. */
@@ -24,6 +29,7 @@ export interface Dialect {
 export const CSV: Dialect = {
   delimiter: ",",
   recordDelimiter: "\r\n",
+  quote: '"',
   // Four searches for one character each beat one regular expression here.
   needsEscaping: (text) =>
     text.includes(",") ||

@@ -25,6 +25,13 @@ export interface RowWriterOptions {
   readonly encoder?: RowEncoder;
 }
 
+/** Rows encoded ahead of the writer, such as the joined chunks of `export`. */
+export interface EncodedRows {
+  /** The rows' bytes, each row ending with the record delimiter. */
+  readonly data: Uint8Array;
+  readonly count: number;
+}
+
 /** Streams rows to the output in one format. */
 export interface RowWriter {
   /**
@@ -39,6 +46,11 @@ export interface RowWriter {
    * when the output is slow and the caller must wait before the next row.
    */
   write(row: readonly unknown[]): Promise<void> | undefined;
+  /**
+   * Writes rows already encoded in the writer's format, as bytes, and
+   * counts them. Only the CSV and TSV writers take encoded rows.
+   */
+  writeEncoded(rows: EncodedRows): Promise<void> | undefined;
   /** Writes what is left (a table, the closing `]`) and closes the output. */
   close(): Promise<void>;
   /** Closes the output after a failure, deleting an unfinished file. */
@@ -82,12 +94,34 @@ export async function writeRows(
   rows: Iterable<readonly unknown[]>,
   onRow?: (count: number) => void,
 ): Promise<number> {
+  return writeBatches(writer, [rows], onRow);
+}
+
+/**
+ * Writes batches of rows as {@link writeRows} does; a batch is either rows
+ * given as values or rows already encoded. `onRow` is called after each row
+ * given as values and after each encoded batch.
+ */
+export async function writeBatches(
+  writer: RowWriter,
+  batches: Iterable<EncodedRows | Iterable<readonly unknown[]>>,
+  onRow?: (count: number) => void,
+): Promise<number> {
   try {
-    for (const row of rows) {
+    write: for (const batch of batches) {
       if (writer.done) break;
-      const wait = writer.write(row);
-      if (wait !== undefined) await wait;
-      onRow?.(writer.rowCount);
+      if ("data" in batch) {
+        const wait = writer.writeEncoded(batch);
+        if (wait !== undefined) await wait;
+        onRow?.(writer.rowCount);
+        continue;
+      }
+      for (const row of batch) {
+        if (writer.done) break write;
+        const wait = writer.write(row);
+        if (wait !== undefined) await wait;
+        onRow?.(writer.rowCount);
+      }
     }
     await writer.close();
   } catch (error) {
@@ -164,6 +198,13 @@ class StreamingRowWriter implements RowWriter {
     return this.flush();
   }
 
+  writeEncoded(rows: EncodedRows): Promise<void> | undefined {
+    this.rowCount += rows.count;
+    const wait = this.buffer === "" ? undefined : this.flush();
+    if (wait !== undefined) return wait.then(() => this.send(rows.data));
+    return this.send(rows.data);
+  }
+
   async close(): Promise<void> {
     this.buffer += this.encoder.footer();
     await this.flush();
@@ -177,8 +218,12 @@ class StreamingRowWriter implements RowWriter {
   private flush(): Promise<void> | undefined {
     const text = this.buffer;
     this.buffer = "";
+    return this.send(text);
+  }
+
+  private send(data: string | Uint8Array): Promise<void> | undefined {
     try {
-      return this.sink.write(text);
+      return this.sink.write(data);
     } catch (error) {
       if (error instanceof BrokenPipeError) this.broken = true;
       throw error;
@@ -212,6 +257,10 @@ class TableRowWriter implements RowWriter {
   write(row: readonly unknown[]): undefined {
     this.table.add(row);
     return undefined;
+  }
+
+  writeEncoded(): never {
+    throw new Error("a table takes rows as values only");
   }
 
   async close(): Promise<void> {

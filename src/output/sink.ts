@@ -21,10 +21,10 @@ export interface Sink {
   /** Terminal width when the output is a terminal, else null. */
   readonly terminalColumns: number | null;
   /**
-   * Writes text, returning a promise when the caller must wait for the
-   * output to drain before writing more.
+   * Writes text or UTF-8 bytes, returning a promise when the caller must
+   * wait for the output to drain before writing more.
    */
-  write(text: string): Promise<void> | undefined;
+  write(data: string | Uint8Array): Promise<void> | undefined;
   /** Flushes the output and, for a file, moves it into place. */
   finish(): Promise<void>;
   /** Stops writing and deletes an unfinished file. */
@@ -57,9 +57,9 @@ class StdoutSink implements Sink {
     });
   }
 
-  write(text: string): Promise<void> | undefined {
+  write(data: string | Uint8Array): Promise<void> | undefined {
     this.check();
-    if (this.stream.write(text)) return undefined;
+    if (this.stream.write(data)) return undefined;
     return waitForDrain(this.stream).catch(() => this.fail());
   }
 
@@ -140,9 +140,9 @@ class FileSink implements Sink {
     this.done.catch(() => undefined);
   }
 
-  write(text: string): Promise<void> | undefined {
+  write(data: string | Uint8Array): Promise<void> | undefined {
     this.check();
-    if (this.input.write(text)) return undefined;
+    if (this.input.write(data)) return undefined;
     return waitForDrain(this.input).catch(() => this.fail());
   }
 

@@ -10,25 +10,18 @@ import type { ListedObject } from "./list-logs.js";
 import { TruncatedBodyError } from "./s3-errors.js";
 
 /**
- * Objects up to this size are read into memory while they wait for the
- * database writer, which frees the connection early. Larger ones stream
- * straight into their transaction, in constant memory. With `concurrency`
- * downloads, at most `concurrency` buffers of this size are held.
+ * Objects up to this size are read into memory and decoded while they wait
+ * for the database writer, which frees the connection early. Larger ones
+ * stream straight into their transaction, in constant memory.
  */
 export const BUFFER_LIMIT_BYTES = 1024 * 1024;
 
-/**
- * Downloads one log object and stores its records in one transaction with
- * its ledger row. Throws on any failure; the transaction then rolls back,
- * so the object can be downloaded again from the start.
- */
-export async function ingestObject(
-  client: S3Client,
-  ingestor: Ingestor,
+/** Returns the ledger identity of a listed log object. */
+export function objectIdentity(
   bucket: string,
   object: ListedObject,
-): Promise<IngestResult> {
-  const identity: ObjectIdentity = {
+): ObjectIdentity {
+  return {
     source: `s3://${bucket}/${object.key}`,
     size: object.size,
     etag: object.etag,
@@ -37,13 +30,43 @@ export async function ingestObject(
         ? null
         : object.lastModified.toISOString().slice(0, 23).replace("T", " "),
   };
+}
 
-  if (object.size <= BUFFER_LIMIT_BYTES) {
-    const body = await downloadBuffer(client, bucket, object.key);
-    return ingestor.ingest(identity, readLineBatches(Readable.from([body])));
+/**
+ * Downloads a log object of at most BUFFER_LIMIT_BYTES and returns its
+ * lines. Decoding before storing means that a broken download or a corrupt
+ * gzip stream fails here, before anything is written.
+ */
+export async function downloadLines(
+  client: S3Client,
+  bucket: string,
+  key: string,
+): Promise<LineBatch[]> {
+  const body = await downloadBuffer(client, bucket, key);
+  const batches: LineBatch[] = [];
+  for await (const batch of readLineBatches(Readable.from([body]))) {
+    batches.push(batch);
   }
+  return batches;
+}
+
+/**
+ * Downloads a log object larger than BUFFER_LIMIT_BYTES and streams its
+ * records into one transaction with its ledger row, in constant memory.
+ * Throws on any failure; the transaction then rolls back, so the object can
+ * be downloaded again from the start.
+ */
+export function streamObject(
+  client: S3Client,
+  ingestor: Ingestor,
+  bucket: string,
+  object: ListedObject,
+): Promise<IngestResult> {
   // The download starts only when the writer is ready for this object.
-  return ingestor.ingest(identity, streamBatches(client, bucket, object.key));
+  return ingestor.ingest(
+    objectIdentity(bucket, object),
+    streamBatches(client, bucket, object.key),
+  );
 }
 
 async function downloadBuffer(

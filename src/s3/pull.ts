@@ -4,10 +4,15 @@ import { parseDuration } from "../duration.js";
 import { ExitCode, TamarinError, type ExitCodeValue } from "../errors.js";
 import type { Logger } from "../log.js";
 import type { Db } from "../store/database.js";
-import { Ingestor, isUnchanged } from "../store/ingest.js";
+import { Ingestor, isUnchanged, type IngestResult } from "../store/ingest.js";
 import { PullLedger } from "../store/pull-ledger.js";
 import { createS3Client, type S3ClientSettings } from "./client.js";
-import { ingestObject } from "./ingest-object.js";
+import {
+  BUFFER_LIMIT_BYTES,
+  downloadLines,
+  objectIdentity,
+  streamObject,
+} from "./ingest-object.js";
 import {
   ListingError,
   listLogObjects,
@@ -22,6 +27,13 @@ import {
   type S3ErrorContext,
 } from "./s3-errors.js";
 import { TaskPool } from "./task-pool.js";
+
+/**
+ * Downloaded objects that may wait for the writer, per download slot. The
+ * backlog lets downloads go on while the writer commits, and bounds the
+ * memory held: each waiting object is at most BUFFER_LIMIT_BYTES of text.
+ */
+const WRITE_BACKLOG_PER_DOWNLOAD = 4;
 
 /** The settings of the config file that `pull` reads. */
 export type PullSettings = Pick<
@@ -154,7 +166,9 @@ export async function pullLogs(
   }
   const ledger = db === null ? null : new PullLedger(db);
   const ingestor = db === null || dryRun ? null : new Ingestor(db);
-  const pool = new TaskPool(options.concurrency ?? settings.concurrency);
+  const concurrency = options.concurrency ?? settings.concurrency;
+  const pool = new TaskPool(concurrency);
+  const writes = new TaskPool(WRITE_BACKLOG_PER_DOWNLOAD * concurrency);
   const createClient = options.createClient ?? createS3Client;
   const clients: S3Client[] = [];
   const purgers: { purger: Purger; location: LogLocation }[] = [];
@@ -175,6 +189,7 @@ export async function pullLogs(
         ledger,
         ingestor,
         pool,
+        writes,
         purger,
         summary,
         logger,
@@ -185,6 +200,7 @@ export async function pullLogs(
       });
     }
     await pool.drain();
+    await writes.drain();
     summary.anyLocationDone = states.some(
       (state) => state.stored > 0 || (state.listed && state.failed === 0),
     );
@@ -214,6 +230,8 @@ interface LocationRun {
   readonly ledger: PullLedger | null;
   readonly ingestor: Ingestor | null;
   readonly pool: TaskPool;
+  /** Objects downloaded and waiting for the writer. */
+  readonly writes: TaskPool;
   readonly purger: Purger | null;
   readonly summary: PullSummary;
   readonly logger: Logger;
@@ -292,48 +310,95 @@ async function pullLocation(run: LocationRun): Promise<void> {
   }
 }
 
-/** Downloads and stores one object, with retries. Logs and counts a failure instead of throwing it. */
+/**
+ * Downloads and stores one object, with retries of the download. Logs and
+ * counts a failure instead of throwing it. A small object leaves the
+ * download pool as soon as it waits for the writer, so that downloads go on
+ * while the writer commits; at most WRITE_BACKLOG objects wait that way.
+ */
 async function pullObject(
   run: LocationRun,
   ingestor: Ingestor,
   object: ListedObject,
 ): Promise<void> {
-  const { location, summary, logger, state } = run;
+  const { location, summary, logger } = run;
   const source = `s3://${location.logBucket}/${object.key}`;
-  try {
-    const result = await withRetry(
+  const retry = <T>(attempt: () => Promise<T>) =>
+    withRetry(
       run.options.retry ?? DEFAULT_RETRY,
       isTransientError,
-      () => ingestObject(run.client, ingestor, location.logBucket, object),
-      (error, attempt, delayMs) => {
+      attempt,
+      (error, attemptNumber, delayMs) => {
         summary.retries++;
         logger.debug(
-          `retrying ${source} in ${delayMs} ms after attempt ${attempt}: ${errorName(error)}`,
+          `retrying ${source} in ${delayMs} ms after attempt ${attemptNumber}: ${errorName(error)}`,
         );
       },
     );
-    state.stored++;
-    if (result.status === "skipped") {
-      summary.skipped++;
+
+  let stored: Promise<IngestResult>;
+  try {
+    if (object.size <= BUFFER_LIMIT_BYTES) {
+      const batches = await retry(() =>
+        downloadLines(run.client, location.logBucket, object.key),
+      );
+      stored = ingestor.ingestLines(
+        objectIdentity(location.logBucket, object),
+        batches,
+      );
     } else {
-      summary.pulled++;
-      summary.records += result.records;
-      summary.rejects += result.rejects;
-      summary.bytes += object.size;
+      stored = Promise.resolve(
+        await retry(() =>
+          streamObject(run.client, ingestor, location.logBucket, object),
+        ),
+      );
     }
-    run.purger?.add(object.key);
-    run.progress?.objectDone(result.records);
-    logger.debug(
-      `${result.status} ${source}: ${result.records} records, ${result.rejects} rejected`,
-    );
   } catch (error) {
-    state.failed++;
-    summary.failed++;
-    run.progress?.objectDone(0);
-    logger.error(
-      describeS3Error(error, errorContext(location, "get", object.key)),
-    );
+    recordFailure(run, object, error);
+    return;
   }
+  const recorded = stored.then(
+    (result) => recordStored(run, object, result),
+    (error: unknown) => recordFailure(run, object, error),
+  );
+  await run.writes.submit(() => recorded);
+}
+
+/** Counts an object stored (or found unchanged) by the writer. */
+function recordStored(
+  run: LocationRun,
+  object: ListedObject,
+  result: IngestResult,
+): void {
+  const { summary, state } = run;
+  state.stored++;
+  if (result.status === "skipped") {
+    summary.skipped++;
+  } else {
+    summary.pulled++;
+    summary.records += result.records;
+    summary.rejects += result.rejects;
+    summary.bytes += object.size;
+  }
+  run.purger?.add(object.key);
+  run.progress?.objectDone(result.records);
+  run.logger.debug(
+    `${result.status} s3://${run.location.logBucket}/${object.key}: ${result.records} records, ${result.rejects} rejected`,
+  );
+}
+
+/** Logs and counts an object that could not be downloaded or stored. */
+function recordFailure(
+  run: LocationRun,
+  object: ListedObject,
+  error: unknown,
+): void {
+  run.state.failed++;
+  run.summary.failed++;
+  run.progress?.objectDone(0);
+  run.logger.error(
+    describeS3Error(error, errorContext(run.location, "get", object.key)),
+  );
 }
 
 function reportPurgeFailures(

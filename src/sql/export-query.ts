@@ -1,6 +1,6 @@
 import { ExitCode, TamarinError } from "../errors.js";
 import type { Dialect } from "../output/delimited.js";
-import { joinedRowSql } from "../output/joined-rows.js";
+import { joinedRowSql } from "../output/joined-chunks.js";
 import { RECORD_COLUMNS, type ColumnInfo } from "../parse/record.js";
 import type { Parameters } from "./parameters.js";
 
@@ -23,12 +23,21 @@ export interface ExportFilter {
 /** The SQL statements of an export, all with the same filter. */
 export interface ExportQuery {
   readonly columns: readonly ColumnInfo[];
-  /** Selects the columns as separate values. */
+  /** Selects the columns as separate values, in storage order. */
   readonly sql: string;
-  /** Selects each row as two texts, see joinedRowSql. */
-  joinedSql(dialect: Dialect): string;
-  /** Selects the columns of the row whose rowid is bound as `:rowid`. */
-  readonly rowSql: string;
+  /**
+   * Selects the lowest and highest rowid that the --since, --until and
+   * --bucket conditions can match, through the indexes on those columns.
+   */
+  readonly boundsSql: string;
+  /**
+   * Selects, as `chunk` and `rows`, the rows whose rowid lies between the
+   * bound parameters `tamarin_first` and `tamarin_last`, joined into one
+   * BLOB (see joinedRowSql).
+   */
+  chunkSql(dialect: Dialect): string;
+  /** Selects the columns of the same rowid range as separate values. */
+  readonly rangeSql: string;
   readonly countSql: string;
   readonly parameters: Parameters;
 }
@@ -39,8 +48,8 @@ const RESERVED_PREFIX = "tamarin_";
 /**
  * Builds the SELECT of an export. Times and bucket names are bound as
  * parameters; `where` is SQL from the user and goes in as written, inside
- * parentheses. Rows come in storage order, which is import order, because
- * sorting months of records would need a temporary index or a long scan.
+ * parentheses. Rows come in rowid order, which is import order: the table
+ * is stored in that order, so reading it needs no sort.
  */
 export function buildExportQuery(filter: ExportFilter): ExportQuery {
   const columns = checkColumns(filter.columns);
@@ -54,14 +63,15 @@ export function buildExportQuery(filter: ExportFilter): ExportQuery {
     }
   }
 
-  // Each filter option adds one condition.
-  const conditions: string[] = [];
+  // Each filter option adds one condition. The indexed ones also bound the
+  // rowid range that the export reads.
+  const indexed: string[] = [];
   if (filter.since !== undefined) {
-    conditions.push(`request_time >= :${RESERVED_PREFIX}since`);
+    indexed.push(`request_time >= :${RESERVED_PREFIX}since`);
     parameters[`${RESERVED_PREFIX}since`] = filter.since;
   }
   if (filter.until !== undefined) {
-    conditions.push(`request_time < :${RESERVED_PREFIX}until`);
+    indexed.push(`request_time < :${RESERVED_PREFIX}until`);
     parameters[`${RESERVED_PREFIX}until`] = filter.until;
   }
   const buckets = [...new Set(filter.buckets ?? [])];
@@ -70,23 +80,34 @@ export function buildExportQuery(filter: ExportFilter): ExportQuery {
       parameters[`${RESERVED_PREFIX}bucket_${index}`] = bucket;
       return `:${RESERVED_PREFIX}bucket_${index}`;
     });
-    conditions.push(`bucket IN (${names.join(", ")})`);
+    indexed.push(`bucket IN (${names.join(", ")})`);
   }
+  const conditions = [...indexed];
   if (filter.where !== undefined && filter.where.trim() !== "") {
     // The line break ends a trailing -- comment inside the expression.
     conditions.push(`(${filter.where}\n)`);
   }
 
-  const whereClause =
-    conditions.length > 0 ? ` WHERE ${conditions.join(" AND ")}` : "";
+  const where = (list: readonly string[]) =>
+    list.length > 0 ? ` WHERE ${list.join(" AND ")}` : "";
   const names = columns.map((column) => column.name);
+
+  // NOT INDEXED leaves one plan for a rowid range: a scan of the table in
+  // rowid order, whatever indexes the other conditions could use.
+  const range = `FROM log_records NOT INDEXED${where([
+    `rowid BETWEEN :${RESERVED_PREFIX}first AND :${RESERVED_PREFIX}last`,
+    ...conditions,
+  ])} ORDER BY rowid`;
   return {
     columns,
-    sql: `SELECT ${names.join(", ")} FROM log_records${whereClause}`,
-    joinedSql: (dialect) =>
-      `SELECT ${joinedRowSql(names, dialect).join(", ")} FROM log_records${whereClause}`,
-    rowSql: `SELECT ${names.join(", ")} FROM log_records WHERE rowid = :rowid`,
-    countSql: `SELECT count(*) FROM log_records${whereClause}`,
+    sql: `SELECT ${names.join(", ")} FROM log_records${where(conditions)} ORDER BY rowid`,
+    boundsSql: `SELECT min(rowid), max(rowid) FROM log_records${where(indexed)}`,
+    chunkSql: (dialect) => {
+      const row = joinedRowSql(names, dialect);
+      return `SELECT CAST(group_concat(line, '') AS BLOB) AS chunk, count(*) AS rows FROM (SELECT ${row} AS line ${range})`;
+    },
+    rangeSql: `SELECT ${names.join(", ")} ${range}`,
+    countSql: `SELECT count(*) FROM log_records${where(conditions)}`,
     parameters,
   };
 }

@@ -103,6 +103,85 @@ describe("CSV export", () => {
   });
 });
 
+describe("many rows", () => {
+  // More rows than one read covers, in an order that is not request_time
+  // order, with values that need quoting and one that holds the byte the
+  // reader puts between values.
+  const COUNT = 9500;
+  let large: string;
+
+  beforeAll(() => {
+    large = folder.file("large.db");
+    const records = Array.from({ length: COUNT }, (_, index) => ({
+      bucket: index % 3 === 0 ? "www" : "assets",
+      request_time: `2024-05-0${1 + (index % 7)} 12:00:00`,
+      key: index === 5000 ? "unit\x1fseparator" : `key-${index}`,
+      user_agent: index % 2 === 0 ? "Mozilla/5.0 (KHTML, like Gecko)" : "curl",
+      referrer: index % 11 === 0 ? "=cmd()" : null,
+    }));
+    createSampleDatabase(large, records);
+  });
+
+  /** Rows of the large database that match `where`, as CSV would show them. */
+  function expected(where: string): string[][] {
+    const handle = openDatabase(large, { readonly: true });
+    try {
+      return (
+        handle
+          .prepare(
+            `SELECT ${NAMES.join(", ")} FROM log_records WHERE ${where} ORDER BY rowid`,
+          )
+          .raw()
+          .all() as unknown[][]
+      ).map((row) => row.map((value) => (value === null ? "" : String(value))));
+    } finally {
+      handle.close();
+    }
+  }
+
+  test.each([
+    ["every row", [], "1"],
+    [
+      "--since, --until and --bucket",
+      ["--since", "2024-05-02", "--until", "2024-05-06", "--bucket", "www"],
+      "request_time >= '2024-05-02' AND request_time < '2024-05-06' AND bucket = 'www'",
+    ],
+    ["--where", ["--where", "line_number % 4 = 1"], "line_number % 4 = 1"],
+  ])("CSV of %s reads back in rowid order", async (_label, args, where) => {
+    const result = await runCliAsync([
+      "--db",
+      large,
+      "export",
+      "--raw",
+      ...args,
+    ]);
+    const rows = expected(where);
+    expect(result.stderr).toMatch(
+      `exported ${rows.length.toLocaleString("en-US")} rows to stdout`,
+    );
+    const records = parse(result.stdout) as string[][];
+    expect(rows.length).toBeGreaterThan(100);
+    expect(records.slice(1)).toEqual(rows);
+  });
+
+  test("TSV and NDJSON hold the same rows as CSV", async () => {
+    const tsv = await runCliAsync(["--db", large, "export", "-f", "tsv"]);
+    const ndjson = await runCliAsync(["--db", large, "export", "-f", "ndjson"]);
+    const tsvKeys = tsv.stdout
+      .trimEnd()
+      .split("\n")
+      .slice(1)
+      .map((line) => line.split("\t")[NAMES.indexOf("key")]);
+    const ndjsonKeys = ndjson.stdout
+      .trimEnd()
+      .split("\n")
+      .map((line) => (JSON.parse(line) as { key: string }).key);
+    expect(tsvKeys).toHaveLength(COUNT);
+    expect(tsvKeys).toEqual(ndjsonKeys);
+    expect(tsvKeys[5000]).toBe("unit\x1fseparator");
+  });
+});
+
 describe("filters", () => {
   async function keys(args: string[]): Promise<string[]> {
     const result = await exportRows([

@@ -1,3 +1,4 @@
+import Database from "better-sqlite3";
 import { stringify } from "csv-stringify/sync";
 import { describe, expect, test } from "vitest";
 import type { ColumnInfo } from "../../src/parse/record.js";
@@ -8,7 +9,10 @@ import {
   TSV,
   type Dialect,
 } from "../../src/output/delimited.js";
-import { createJoinedRowEncoder } from "../../src/output/joined-rows.js";
+import {
+  createChunkEncoder,
+  joinedRowSql,
+} from "../../src/output/joined-chunks.js";
 
 // Values that stress quoting, escaping and formula neutralisation.
 const TRICKY_TEXT = [
@@ -158,7 +162,7 @@ describe("TSV encoder", () => {
   });
 });
 
-describe("joined row encoder", () => {
+describe("chunk encoder", () => {
   const columns: ColumnInfo[] = [
     { name: "text_a", type: "TEXT", description: "" },
     { name: "number_b", type: "INTEGER", description: "" },
@@ -167,17 +171,36 @@ describe("joined row encoder", () => {
   ];
   const names = columns.map((column) => column.name);
 
-  /** Returns the two texts that joinedRowSql reads for a row. */
-  function join(
+  /**
+   * Stores rows in a SQLite table with the columns above and reads them
+   * back both as values and as one joined chunk, as export does.
+   */
+  function readBack(
     dialect: Dialect,
-    rowid: number,
-    values: readonly unknown[],
-  ): [string, string] {
-    const texts = values.map((value) => (value === null ? "" : String(value)));
-    return [
-      texts.join(dialect.delimiter),
-      [String(rowid), ...texts].join("\x1f"),
-    ];
+    rows: readonly (readonly unknown[])[],
+  ): { values: unknown[][]; chunk: Uint8Array; count: number } {
+    const db = new Database(":memory:");
+    try {
+      db.exec(
+        `CREATE TABLE t (${columns.map((column) => `${column.name} ${column.type}`).join(", ")})`,
+      );
+      const insert = db.prepare(
+        `INSERT INTO t VALUES (${names.map(() => "?").join(", ")})`,
+      );
+      for (const row of rows) insert.run(...row);
+      const values = db
+        .prepare(`SELECT ${names.join(", ")} FROM t ORDER BY rowid`)
+        .raw()
+        .all() as unknown[][];
+      const { chunk, count } = db
+        .prepare(
+          `SELECT CAST(group_concat(line, '') AS BLOB) AS chunk, count(*) AS count FROM (SELECT ${joinedRowSql(names, dialect)} AS line FROM t ORDER BY rowid)`,
+        )
+        .get() as { chunk: Uint8Array; count: number };
+      return { values, chunk, count };
+    } finally {
+      db.close();
+    }
   }
 
   // Rows as import stores them: text or NULL in TEXT columns, integers or
@@ -193,56 +216,56 @@ describe("joined row encoder", () => {
     for (const raw of [false, true]) {
       const label = `${dialect === CSV ? "CSV" : "TSV"}${raw ? " raw" : ""}`;
       test(`${label} equals the value encoder`, () => {
+        const { values, chunk, count } = readBack(dialect, rows);
         const generic = createDelimitedEncoder(dialect, names, { raw });
-        const joined = createJoinedRowEncoder(dialect, columns, {
-          raw,
-          readRow: () => {
-            throw new Error("no row should need reading");
-          },
-        });
-        expect(joined.header).toBe(generic.header);
-        rows.forEach((row, index) => {
-          expect(joined.row(join(dialect, index + 1, row))).toBe(
-            generic.row(row),
-          );
-        });
+        const encode = createChunkEncoder(dialect, columns, { raw });
+        const encoded = encode(chunk, count);
+        expect(encoded).not.toBeNull();
+        expect(Buffer.from(encoded!).toString("utf8")).toBe(
+          values.map((row) => generic.row(row)).join(""),
+        );
       });
     }
   }
 
-  test("reads a row whose text contains the separator", () => {
-    const row = ["unit\x1fseparator, comma", 1, "x", 2];
-    const read: number[] = [];
-    const joined = createJoinedRowEncoder(CSV, columns, {
-      readRow: (rowid) => {
-        read.push(rowid);
-        return row;
-      },
-    });
+  test("reads a chunk at any byte offset", () => {
+    const { values, chunk, count } = readBack(CSV, rows);
+    const shifted = new Uint8Array(chunk.length + 1).subarray(1);
+    shifted.set(chunk);
+    const encoded = createChunkEncoder(CSV, columns)(shifted, count);
     const generic = createDelimitedEncoder(CSV, names);
-    expect(joined.row(join(CSV, 77, row))).toBe(generic.row(row));
-    expect(read).toEqual([77]);
+    expect(Buffer.from(encoded!).toString("utf8")).toBe(
+      values.map((row) => generic.row(row)).join(""),
+    );
   });
 
-  test("writes a plain separator without reading the row", () => {
-    const row = ["unit\x1fseparator", 1, "x", 2];
-    const joined = createJoinedRowEncoder(CSV, columns, {
-      readRow: () => {
-        throw new Error("the row should not be read");
-      },
-    });
-    expect(joined.row(join(CSV, 5, row))).toBe(
-      createDelimitedEncoder(CSV, names).row(row),
-    );
+  test.each([
+    ["a unit separator", ["unit\x1fseparator", 1, "x", 2]],
+    ["a record separator", ["record\x1eseparator", 1, "x", 2]],
+    ["a record separator in the last column", ["a", 1, "x\x1e", null]],
+    ["two record separators in the last column", ["a", 1, "x", "\x1e\x1e"]],
+    [
+      "a whole row inside the last value",
+      ["a", 1, "x", "\x1e\x1eb\x1f2\x1fy\x1f3"],
+    ],
+  ])("gives up on a value with %s", (_label, row) => {
+    const { chunk, count } = readBack(CSV, [
+      ["before", 1, "b", 2],
+      row,
+      ["after", 3, "c", 4],
+    ]);
+    expect(createChunkEncoder(CSV, columns)(chunk, count)).toBeNull();
+  });
+
+  test("gives up when the row count differs", () => {
+    const { chunk, count } = readBack(CSV, [["a", 1, "b", 2]]);
+    expect(createChunkEncoder(CSV, columns)(chunk, count + 1)).toBeNull();
   });
 
   test("treats text in an INTEGER column as text", () => {
-    const joined = createJoinedRowEncoder(CSV, columns, {
-      readRow: () => [],
-    });
-    expect(joined.row(join(CSV, 1, ["a", "-2+3", "b", -4]))).toBe(
-      "a,'-2+3,b,-4\r\n",
-    );
+    const { chunk, count } = readBack(CSV, [["a", "-2+3", "b", -4]]);
+    const encoded = createChunkEncoder(CSV, columns)(chunk, count);
+    expect(Buffer.from(encoded!).toString("utf8")).toBe("a,'-2+3,b,-4\r\n");
   });
 });
 

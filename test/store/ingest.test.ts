@@ -3,7 +3,7 @@ import os from "node:os";
 import path from "node:path";
 import { Readable } from "node:stream";
 import Database from "better-sqlite3";
-import { afterEach, beforeEach, expect, test } from "vitest";
+import { afterEach, beforeEach, describe, expect, test } from "vitest";
 import { readLineBatches } from "../../src/parse/line-reader.js";
 import { RECORD_COLUMNS, type LogRecord } from "../../src/parse/record.js";
 import { openDatabase, type Db } from "../../src/store/database.js";
@@ -155,6 +155,91 @@ test("queued objects commit together without a failed one", async () => {
     reader.close();
   }
 });
+
+describe("objects with their lines in memory", () => {
+  const batch = (key: string) => [
+    { firstLineNumber: 1, lines: [logLine({ key }), logLine({ key })] },
+  ];
+
+  test("are stored in one group and committed", async () => {
+    const ingestor = new Ingestor(db);
+    const results = await Promise.all(
+      ["a", "b", "c"].map((name) =>
+        ingestor.ingestLines(
+          { ...identity, source: `s3://logs/${name}` },
+          batch(name),
+        ),
+      ),
+    );
+    expect(results).toEqual(
+      Array(3).fill({ status: "imported", records: 2, rejects: 0 }),
+    );
+    expect(committedObjects()).toEqual([
+      { source: "s3://logs/a", records: 2 },
+      { source: "s3://logs/b", records: 2 },
+      { source: "s3://logs/c", records: 2 },
+    ]);
+  });
+
+  test("fail with the whole group when the database fails", async () => {
+    // A trigger makes SQLite itself refuse one record.
+    db.exec(
+      "CREATE TRIGGER refuse BEFORE INSERT ON log_records WHEN NEW.key = 'refused' BEGIN SELECT RAISE(ABORT, 'refused by trigger'); END",
+    );
+    const ingestor = new Ingestor(db);
+    await ingestor.ingestLines(
+      { ...identity, source: "s3://logs/before" },
+      batch("before"),
+    );
+    const results = await Promise.allSettled(
+      ["a", "refused"].map((name) =>
+        ingestor.ingestLines(
+          { ...identity, source: `s3://logs/${name}` },
+          batch(name),
+        ),
+      ),
+    );
+    expect(results.map((result) => result.status)).toEqual([
+      "rejected",
+      "rejected",
+    ]);
+    expect(String((results[0] as PromiseRejectedResult).reason)).toContain(
+      "refused by trigger",
+    );
+    const after = await ingestor.ingestLines(
+      { ...identity, source: "s3://logs/after" },
+      batch("after"),
+    );
+    expect(after.status).toBe("imported");
+    expect(committedObjects()).toEqual([
+      { source: "s3://logs/after", records: 2 },
+      { source: "s3://logs/before", records: 2 },
+    ]);
+    const rows = db.prepare("SELECT count(*) AS n FROM log_records").get();
+    expect(rows).toEqual({ n: 4 });
+  });
+
+  test("skip an object the ledger has unchanged", async () => {
+    const ingestor = new Ingestor(db);
+    await ingestor.ingestLines(identity, batch("a"));
+    const again = await ingestor.ingestLines(identity, batch("a"));
+    expect(again).toEqual({ status: "skipped", records: 2, rejects: 0 });
+    const rows = db.prepare("SELECT count(*) AS n FROM log_records").get();
+    expect(rows).toEqual({ n: 2 });
+  });
+});
+
+/** Reads the committed ledger through a second connection. */
+function committedObjects(): unknown[] {
+  const reader = openDatabase(path.join(folder, "test.db"), { readonly: true });
+  try {
+    return reader
+      .prepare("SELECT source, records FROM log_objects ORDER BY source")
+      .all();
+  } finally {
+    reader.close();
+  }
+}
 
 test("another application's database is left alone", () => {
   const file = path.join(folder, "other.db");
