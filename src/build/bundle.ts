@@ -7,6 +7,7 @@ import {
   noAddonSearch,
   noPackageJsonSearch,
   stringWidthFastPath,
+  wrapAnsiFastPath,
 } from "./bundle-plugins.js";
 import {
   BUNDLE_ASSET,
@@ -105,6 +106,7 @@ export async function bundleCli(
     plugins: [
       chunkImports(config.chunks),
       stringWidthFastPath(root),
+      wrapAnsiFastPath(root),
       assertLite(root),
       noAddonSearch(),
       noPackageJsonSearch(),
