@@ -31,7 +31,9 @@ interface CompilingModule extends Module {
 /**
  * Compiles the CLI bundle, with `cachedData` from an earlier compile of
  * the same source when given. V8 rejects a cache made by another V8
- * version or with other V8 flags, which `script.cachedDataRejected` shows.
+ * version or with other V8 flags (such as flags in NODE_OPTIONS), which
+ * `script.cachedDataRejected` shows. The bundle then compiles from source,
+ * which only takes longer.
  */
 export function compileBundle(cachedData?: Uint8Array): vm.Script {
   // No importModuleDynamically option: a vm.Script can import only with
