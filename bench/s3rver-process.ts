@@ -6,7 +6,7 @@ import { createInterface } from "node:readline";
 /** An s3rver running in a child process. */
 export interface S3rverProcess {
   readonly endpoint: string;
-  /** CPU time the server has used so far, in seconds; null off Linux. */
+  /** CPU time the server has used so far, in seconds, or null off Linux. */
   cpuSeconds(): number | null;
   close(): Promise<void>;
 }

@@ -137,6 +137,11 @@ export const exportCommand: CommandModule<GlobalOptions, ExportOptions> = {
               }),
             },
       );
+      logger.debug(
+        reader.plan === "index"
+          ? "the filters select few records: reading them through an index"
+          : "reading records in rowid ranges",
+      );
       const total =
         options.output !== undefined && showProgress(options)
           ? countRows(db, query.countSql, query.parameters)

@@ -42,8 +42,8 @@ export function joinedRowSql(
 /**
  * Turns a chunk of `rowCount` joined rows into encoded rows, each ending
  * with the record delimiter. Returns null when the chunk cannot be split
- * because a value contains a separator byte; the caller then reads those
- * rows as values. The chunk's bytes are changed in either case.
+ * because a value contains a separator byte, and the caller then reads
+ * those rows as values. The chunk's bytes are changed in either case.
  */
 export type ChunkEncoder = (
   chunk: Uint8Array,
@@ -209,7 +209,7 @@ export function createChunkEncoder(
 
 /**
  * Tells whether the UTF-8 text at `index` starts like a spreadsheet formula
- * (see looksLikeFormula); the fullwidth forms are EF BC 8B, 8D, 9D and A0.
+ * (see looksLikeFormula). The fullwidth forms are EF BC 8B, 8D, 9D and A0.
  */
 function startsLikeFormula(bytes: Uint8Array, index: number): boolean {
   switch (bytes[index]) {

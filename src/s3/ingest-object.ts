@@ -53,8 +53,8 @@ export async function downloadLines(
 /**
  * Downloads a log object larger than BUFFER_LIMIT_BYTES and streams its
  * records into one transaction with its ledger row, in constant memory.
- * Throws on any failure; the transaction then rolls back, so the object can
- * be downloaded again from the start.
+ * Throws on any failure, after rolling the transaction back, so the object
+ * can be downloaded again from the start.
  */
 export function streamObject(
   client: S3Client,

@@ -33,7 +33,7 @@ import { TaskPool } from "./task-pool.js";
  * backlog lets downloads go on while the writer commits, and bounds the
  * memory held: each waiting object is at most BUFFER_LIMIT_BYTES of text.
  */
-const WRITE_BACKLOG_PER_DOWNLOAD = 4;
+const WRITE_BACKLOG_PER_DOWNLOAD = 8;
 
 /** The settings of the config file that `pull` reads. */
 export type PullSettings = Pick<
@@ -314,7 +314,8 @@ async function pullLocation(run: LocationRun): Promise<void> {
  * Downloads and stores one object, with retries of the download. Logs and
  * counts a failure instead of throwing it. A small object leaves the
  * download pool as soon as it waits for the writer, so that downloads go on
- * while the writer commits; at most WRITE_BACKLOG objects wait that way.
+ * while the writer commits. At most WRITE_BACKLOG_PER_DOWNLOAD objects per
+ * download slot wait that way.
  */
 async function pullObject(
   run: LocationRun,

@@ -23,13 +23,13 @@ export interface ExportFilter {
 /** The SQL statements of an export, all with the same filter. */
 export interface ExportQuery {
   readonly columns: readonly ColumnInfo[];
-  /** Selects the columns as separate values, in storage order. */
+  /** Selects the columns as separate values, in rowid order. */
   readonly sql: string;
   /**
-   * Selects the lowest and highest rowid that the --since, --until and
-   * --bucket conditions can match, through the indexes on those columns.
+   * Selects the number of matching rows and their lowest and highest rowid,
+   * through an index when the filters allow it.
    */
-  readonly boundsSql: string;
+  readonly spanSql: string;
   /**
    * Selects, as `chunk` and `rows`, the rows whose rowid lies between the
    * bound parameters `tamarin_first` and `tamarin_last`, joined into one
@@ -63,15 +63,14 @@ export function buildExportQuery(filter: ExportFilter): ExportQuery {
     }
   }
 
-  // Each filter option adds one condition. The indexed ones also bound the
-  // rowid range that the export reads.
-  const indexed: string[] = [];
+  // Each filter option adds one condition.
+  const conditions: string[] = [];
   if (filter.since !== undefined) {
-    indexed.push(`request_time >= :${RESERVED_PREFIX}since`);
+    conditions.push(`request_time >= :${RESERVED_PREFIX}since`);
     parameters[`${RESERVED_PREFIX}since`] = filter.since;
   }
   if (filter.until !== undefined) {
-    indexed.push(`request_time < :${RESERVED_PREFIX}until`);
+    conditions.push(`request_time < :${RESERVED_PREFIX}until`);
     parameters[`${RESERVED_PREFIX}until`] = filter.until;
   }
   const buckets = [...new Set(filter.buckets ?? [])];
@@ -80,9 +79,8 @@ export function buildExportQuery(filter: ExportFilter): ExportQuery {
       parameters[`${RESERVED_PREFIX}bucket_${index}`] = bucket;
       return `:${RESERVED_PREFIX}bucket_${index}`;
     });
-    indexed.push(`bucket IN (${names.join(", ")})`);
+    conditions.push(`bucket IN (${names.join(", ")})`);
   }
-  const conditions = [...indexed];
   if (filter.where !== undefined && filter.where.trim() !== "") {
     // The line break ends a trailing -- comment inside the expression.
     conditions.push(`(${filter.where}\n)`);
@@ -101,7 +99,7 @@ export function buildExportQuery(filter: ExportFilter): ExportQuery {
   return {
     columns,
     sql: `SELECT ${names.join(", ")} FROM log_records${where(conditions)} ORDER BY rowid`,
-    boundsSql: `SELECT min(rowid), max(rowid) FROM log_records${where(indexed)}`,
+    spanSql: `SELECT count(*), min(rowid), max(rowid) FROM log_records${where(conditions)}`,
     chunkSql: (dialect) => {
       const row = joinedRowSql(names, dialect);
       return `SELECT CAST(group_concat(line, '') AS BLOB) AS chunk, count(*) AS rows FROM (SELECT ${row} AS line ${range})`;

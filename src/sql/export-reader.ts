@@ -12,34 +12,56 @@ import { sqlError } from "./statement.js";
  */
 const RANGE_SIZE = 4096;
 
+/**
+ * Share of the rowids in the matching rows' span that must match for the
+ * export to scan that span rather than read the rows through an index.
+ */
+const SCAN_DENSITY = 1 / 8;
+
 /** Rows of an export, either already encoded or as values. */
 export type ExportBatch = EncodedRows | Iterable<unknown[]>;
 
 /** An export whose statements are prepared, ready to read. */
 export interface ExportReader {
-  /** Reads the rows in rowid order, one rowid range at a time. */
+  /**
+   * How the rows are read: by scanning rowid ranges, or through an index
+   * when the filters select few rows.
+   */
+  readonly plan: "ranges" | "index";
+  /** Reads the rows in rowid order. */
   read(): Generator<ExportBatch>;
 }
 
 /**
- * Prepares the statements of an export, so that an SQL error in `--where`
- * shows before any output is opened. With a dialect and its encoder, each
- * rowid range is read as one joined chunk and yielded encoded; a chunk the
+ * Prepares the statements of an export and chooses how to read it, so that
+ * an SQL error in `--where` shows before any output is opened.
+ *
+ * Most exports read rowid ranges: each range is a scan of the table in
+ * rowid order, in constant memory. With a dialect and its encoder, each
+ * range is read as one joined chunk and yielded encoded. A chunk the
  * encoder cannot split, and every range without an encoder, is yielded as
- * rows of values. Each range is a scan of the table by rowid, so reading
- * stays in constant memory whatever the filters, and the indexes still
- * narrow the range when --since, --until or --bucket are given.
+ * rows of values. When SQLite would answer the filters through an index
+ * and the matching rows are sparse among the rowids they span (one client
+ * IP, one key), scanning would read mostly other rows, so the rows are read
+ * through the index instead, as values.
  */
 export function prepareExport(
   db: Db,
   query: ExportQuery,
   encoding?: { readonly dialect: Dialect; readonly encode: ChunkEncoder },
 ): ExportReader {
-  let bounds: Statement;
   let range: Statement;
   let chunk: Statement | null;
+  let span: [number, number | null, number | null];
+  let indexed: boolean;
   try {
-    bounds = db.prepare(query.boundsSql).raw();
+    indexed = usesIndex(db, query);
+    span = indexed
+      ? (db.prepare(query.spanSql).raw().get(query.parameters) as typeof span)
+      : (db
+          .prepare("SELECT 0, min(rowid), max(rowid) FROM log_records")
+          .raw()
+          .get() as typeof span);
     range = db.prepare(query.rangeSql).raw();
     chunk =
       encoding === undefined
@@ -49,11 +71,23 @@ export function prepareExport(
     throw sqlError(error, query.sql);
   }
 
+  const [count, first, last] = span;
+  if (
+    indexed &&
+    first !== null &&
+    last !== null &&
+    count < (last - first + 1) * SCAN_DENSITY
+  ) {
+    const rows = db.prepare(query.sql).raw();
+    return {
+      plan: "index",
+      *read() {
+        yield rows.iterate(query.parameters) as IterableIterator<unknown[]>;
+      },
+    };
+  }
+
   function* read(): Generator<ExportBatch> {
-    const [first, last] = bounds.get(query.parameters) as [
-      number | null,
-      number | null,
-    ];
     if (first === null || last === null) return;
     for (let low = first; low <= last; low += RANGE_SIZE) {
       const parameters = {
@@ -76,5 +110,16 @@ export function prepareExport(
       yield range.iterate(parameters) as IterableIterator<unknown[]>;
     }
   }
-  return { read };
+  return { plan: "ranges", read };
+}
+
+/**
+ * Tells whether SQLite would find the matching records through an index or
+ * a rowid range rather than by reading every record.
+ */
+function usesIndex(db: Db, query: ExportQuery): boolean {
+  const plan = db
+    .prepare(`EXPLAIN QUERY PLAN ${query.spanSql}`)
+    .all(query.parameters) as { detail: string }[];
+  return plan.some((step) => step.detail.startsWith("SEARCH log_records "));
 }

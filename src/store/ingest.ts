@@ -55,14 +55,14 @@ export interface IngestOptions {
 const GROUP_COMMIT_MS = 250;
 
 /** Objects after which a group commits even if more are queued. */
-const GROUP_COMMIT_OBJECTS = 16;
+const GROUP_COMMIT_OBJECTS = 64;
 
 /**
  * Time, in milliseconds, that a group waits for another object once none
- * is queued. Downloads deliver objects a little apart; committing each on
- * its own made commits half the cost of a pull from a fast server.
+ * is queued. Downloads deliver objects a little apart, and committing each
+ * on its own made commits half the cost of a pull from a fast server.
  */
-const IDLE_COMMIT_MS = 10;
+const IDLE_COMMIT_MS = 50;
 
 /** An object whose ledger row is inserted and whose lines are being stored. */
 interface ObjectInProgress {
@@ -216,7 +216,7 @@ export class Ingestor {
     this.groupStarted = Date.now();
   }
 
-  /** Rolls back the open group; each object written in it fails with `error`. */
+  /** Rolls back the open group, failing each object written in it with `error`. */
   private rollbackGroup(error: unknown): void {
     const lost = this.uncommitted;
     this.uncommitted = [];
