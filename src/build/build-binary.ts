@@ -1,7 +1,9 @@
 /**
  * Builds Tamarin as one executable for the machine running this script:
- * dist/tamarin-<platform>-<arch>, a copy of Node.js with the bundled CLI
- * and better-sqlite3's addon injected as a single executable application.
+ * dist/tamarin-<platform>-<arch>, a copy of Node.js made a single
+ * executable application. Its main script, src/sea/main.ts, loads the CLI
+ * bundle from an asset with the V8 code cache that a throwaway executable
+ * recorded. The large packages and better-sqlite3's addon are assets too.
  * Run it with `npm run build:binary` after `npm ci`. Settings come from
  * pkg.config.json. It needs no network besides the npm registry when the
  * target's Node.js runtime comes from an npm package that ships headers, as
@@ -11,11 +13,13 @@ import { execFileSync } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { CODE_CACHE_ASSET } from "../sea/asset-names.js";
 import { buildAddon } from "./addon.js";
-import { bundleCli } from "./bundle.js";
+import { bundleSeaScripts } from "./bundle.js";
+import { recordCodeCache } from "./code-cache.js";
 import { readPackageConfig } from "./package-config.js";
 import { findRuntime } from "./runtime.js";
-import { makeExecutable } from "./sea.js";
+import { addonAssets, makeExecutable } from "./sea.js";
 
 // The compiled script runs from dist/src/build/.
 const root = fileURLToPath(new URL("../../../", import.meta.url));
@@ -40,15 +44,31 @@ async function main(): Promise<void> {
   // Compile the addon for the runtime's ABI.
   const addon = buildAddon(root, runtime, target, cacheDir);
 
-  // Bundle the CLI.
-  const bundle = path.join(workDir, `${config.name}.cjs`);
-  await bundleCli(root, config, runtime.version, bundle);
+  // Bundle the scripts.
+  const scripts = await bundleSeaScripts(
+    root,
+    config,
+    runtime.version,
+    path.join(workDir, "scripts"),
+  );
+  const assets = { ...scripts.assets, ...addonAssets(addon, workDir) };
+
+  // Record the code cache with a throwaway executable.
+  const recording = path.join(workDir, "code-cache");
+  fs.rmSync(recording, { recursive: true, force: true });
+  fs.mkdirSync(recording, { recursive: true });
+  const codeCache = await recordCodeCache({
+    runtime,
+    cacheWriter: scripts.cacheWriter,
+    assets,
+    folder: recording,
+  });
 
   // Make the executable.
   await makeExecutable({
     runtime,
-    bundle,
-    addon,
+    main: scripts.main,
+    assets: { ...assets, [CODE_CACHE_ASSET]: codeCache },
     workDir,
     output,
     strip: config.targets[target]?.strip ?? false,

@@ -33,6 +33,11 @@ const configSchema = z.object({
    * import(), so that commands that do not use them start without them.
    */
   lazyPackages: z.array(z.string()).default([]),
+  /**
+   * Packages bundled apart from the CLI, each into its own asset, which
+   * the executable compiles and runs when the CLI first imports it.
+   */
+  chunks: z.array(z.string()).default([]),
 });
 
 export type PackageConfig = z.infer<typeof configSchema>;

@@ -13,16 +13,33 @@ const SEA_FUSE = "NODE_SEA_FUSE_fce680ab2cc467b6e072b8b5df1996b2";
 /** Inputs of one single executable application. */
 export interface SeaInputs {
   readonly runtime: Runtime;
-  /** The CommonJS bundle to run. */
-  readonly bundle: string;
-  /** better_sqlite3.node compiled for the runtime. */
-  readonly addon: string;
+  /** The CommonJS script that the executable runs. */
+  readonly main: string;
+  /** Files to embed, by asset name, for node:sea's getAsset(). */
+  readonly assets: Readonly<Record<string, string>>;
   /** Folder for the blob and its configuration. */
   readonly workDir: string;
   /** Path of the executable to write. */
   readonly output: string;
   /** Run binutils `strip` on the runtime copy before injecting (ELF only). */
   readonly strip: boolean;
+}
+
+/**
+ * Returns the assets for better-sqlite3's addon: the addon and its hex
+ * SHA-256, which is written into `workDir`.
+ */
+export function addonAssets(
+  addon: string,
+  workDir: string,
+): Record<string, string> {
+  fs.mkdirSync(workDir, { recursive: true });
+  const hashFile = path.join(workDir, ADDON_HASH_ASSET);
+  const addonHash = createHash("sha256")
+    .update(fs.readFileSync(addon))
+    .digest("hex");
+  fs.writeFileSync(hashFile, `${addonHash}\n`);
+  return { [ADDON_ASSET]: addon, [ADDON_HASH_ASSET]: hashFile };
 }
 
 /**
@@ -37,25 +54,18 @@ export async function makeExecutable(inputs: SeaInputs): Promise<void> {
   fs.mkdirSync(workDir, { recursive: true });
 
   // Write the blob.
-  const hashFile = path.join(workDir, ADDON_HASH_ASSET);
-  const addonHash = createHash("sha256")
-    .update(fs.readFileSync(inputs.addon))
-    .digest("hex");
-  fs.writeFileSync(hashFile, `${addonHash}\n`);
   const blob = path.join(workDir, "sea-prep.blob");
   const seaConfig = path.join(workDir, "sea-config.json");
   fs.writeFileSync(
     seaConfig,
     JSON.stringify(
       {
-        main: inputs.bundle,
+        main: inputs.main,
         output: blob,
         disableExperimentalSEAWarning: true,
-        // Compiles the bundle's top level at build time. The Node.js 20 docs
-        // say import() then fails in the main script, but with 22.23.5 the
-        // smoke test loads a tamarin.config.mjs through import().
+        // Compiles the main script's top level at build time.
         useCodeCache: true,
-        assets: { [ADDON_ASSET]: inputs.addon, [ADDON_HASH_ASSET]: hashFile },
+        assets: inputs.assets,
       },
       null,
       2,

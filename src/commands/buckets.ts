@@ -6,7 +6,6 @@ import { logLocation } from "../config/log-location.js";
 import type { BucketConfig } from "../config/schema.js";
 import { ExitCode, TamarinError } from "../errors.js";
 import { withOutputOptions, type OutputOptions } from "../output/options.js";
-import { printRows } from "../output/row-writer.js";
 import { createLogger, type GlobalOptions } from "./global-options.js";
 
 interface NameOptions extends GlobalOptions {
@@ -150,6 +149,7 @@ const listCommand: CommandModule<GlobalOptions, ListOptions> = {
     "List the buckets in the config file with their log location, region, endpoint and whether pull reads them (monitor). A region or endpoint that is not set is NULL.",
   builder: (yargs: Argv<GlobalOptions>) => withOutputOptions(yargs),
   handler: async (options) => {
+    const { printRows } = await import("../output/row-writer.js");
     const { config, file } = await loadConfig({ config: options.config });
 
     // An empty table would print only a header, so log why it is empty.

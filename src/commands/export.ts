@@ -1,4 +1,4 @@
-import cliProgress from "cli-progress";
+import type { SingleBar } from "cli-progress";
 import type { Argv, CommandModule } from "yargs";
 import { parseTimePoint, toSqliteTime } from "../duration.js";
 import { formatCount, formatSeconds, plural } from "../format.js";
@@ -10,12 +10,11 @@ import {
 } from "../output/options.js";
 import { CSV, TSV, type Dialect } from "../output/delimited.js";
 import { createChunkEncoder } from "../output/joined-chunks.js";
-import { createRowWriter, writeBatches } from "../output/row-writer.js";
 import { buildExportQuery } from "../sql/export-query.js";
 import { parseParameters } from "../sql/parameters.js";
 import { prepareExport } from "../sql/export-reader.js";
 import { sqlError } from "../sql/statement.js";
-import { openDatabase, type Db } from "../store/database.js";
+import type { Db } from "../store/database.js";
 import {
   createLogger,
   databasePath,
@@ -31,6 +30,10 @@ interface ExportOptions extends GlobalOptions, OutputOptions, RawOption {
   readonly where?: string;
   readonly param: string[];
 }
+
+// Loaded by the handler, so that --help and the other commands start
+// without it. startProgressBar runs only after the handler.
+let cliProgress: typeof import("cli-progress");
 
 /** Rows between two progress bar updates. */
 const PROGRESS_STEP = 4096;
@@ -94,6 +97,10 @@ export const exportCommand: CommandModule<GlobalOptions, ExportOptions> = {
         ),
     ) as Argv<ExportOptions>,
   handler: async (options) => {
+    cliProgress = await import("cli-progress");
+    const { openDatabase } = await import("../store/database.js");
+    const { createRowWriter, writeBatches } =
+      await import("../output/row-writer.js");
     const logger = createLogger(options);
     const started = Date.now();
 
@@ -191,7 +198,7 @@ function countRows(db: Db, sql: string, parameters: object): number {
   }
 }
 
-function startProgressBar(total: number): cliProgress.SingleBar {
+function startProgressBar(total: number): SingleBar {
   const bar = new cliProgress.SingleBar(
     {
       format:

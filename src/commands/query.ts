@@ -8,7 +8,6 @@ import {
   type OutputOptions,
   type RawOption,
 } from "../output/options.js";
-import { createRowWriter, writeRows } from "../output/row-writer.js";
 import { parseParameters } from "../sql/parameters.js";
 import {
   iterateRows,
@@ -16,7 +15,6 @@ import {
   runStatement,
   sqlError,
 } from "../sql/statement.js";
-import { openDatabase } from "../store/database.js";
 import { databasePath, type GlobalOptions } from "./global-options.js";
 
 interface QueryOptions extends GlobalOptions, OutputOptions, RawOption {
@@ -70,6 +68,12 @@ export const queryCommand: CommandModule<GlobalOptions, QueryOptions> = {
       ),
     ) as Argv<QueryOptions>,
   handler: async (options) => {
+    // Load the database and output code only when a query runs, so that
+    // --help and the other commands start without it.
+    const { createRowWriter, writeRows } =
+      await import("../output/row-writer.js");
+    const { openDatabase } = await import("../store/database.js");
+
     // Read the SQL and the parameters.
     const sql = await readSql(options);
     const parameters = parseParameters(options.param);

@@ -1,7 +1,5 @@
 import type { Argv, CommandModule } from "yargs";
 import { withOutputOptions, type OutputOptions } from "../output/options.js";
-import { createRowWriter, writeRows } from "../output/row-writer.js";
-import { describeSchema } from "../sql/schema.js";
 import type { GlobalOptions } from "./global-options.js";
 
 interface SchemaOptions extends GlobalOptions, OutputOptions {}
@@ -12,6 +10,11 @@ export const schemaCommand: CommandModule<GlobalOptions, SchemaOptions> = {
     "List every table and column of the database with its type and meaning. Needs no database file.",
   builder: (yargs: Argv<GlobalOptions>) => withOutputOptions(yargs),
   handler: async (options) => {
+    // Loaded here, so that --help and the other commands start without
+    // SQLite and the output code.
+    const { createRowWriter, writeRows } =
+      await import("../output/row-writer.js");
+    const { describeSchema } = await import("../sql/schema.js");
     const columns = describeSchema();
     const writer = createRowWriter({
       format: options.format,

@@ -1,8 +1,6 @@
 import type { Argv, CommandModule } from "yargs";
 import { formatCount } from "../format.js";
 import { withOutputOptions, type OutputOptions } from "../output/options.js";
-import { createRowWriter, writeRows, writeText } from "../output/row-writer.js";
-import { openDatabase } from "../store/database.js";
 import { databasePath, type GlobalOptions } from "./global-options.js";
 
 export interface StatusReport {
@@ -20,7 +18,9 @@ export interface StatusReport {
 const REASON_KIND_SQL = `CASE WHEN instr(reason, '"') > 0 THEN rtrim(substr(reason, 1, instr(reason, '"') - 1)) ELSE reason END`;
 
 /** Reads the counts and time range that `status` prints. */
-export function readStatus(file: string): StatusReport {
+export async function readStatus(file: string): Promise<StatusReport> {
+  // Loaded here, so that --help and the other commands start without it.
+  const { openDatabase } = await import("../store/database.js");
   const db = openDatabase(file, { readonly: true });
   try {
     const objects = db
@@ -66,7 +66,9 @@ export const statusCommand: CommandModule<GlobalOptions, StatusOptions> = {
     "Show the database path, record and object counts, the time range of the requests, and the most common reasons lines were rejected. The table format is a text report; the other formats write one row.",
   builder: (yargs: Argv<GlobalOptions>) => withOutputOptions(yargs),
   handler: async (options) => {
-    const report = readStatus(await databasePath(options));
+    const { createRowWriter, writeRows, writeText } =
+      await import("../output/row-writer.js");
+    const report = await readStatus(await databasePath(options));
     if (options.format === "table") {
       await writeText(formatStatus(report), options.output);
       return;

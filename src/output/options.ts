@@ -1,6 +1,11 @@
 import type { Argv } from "yargs";
-import { MAX_COLUMN_WIDTH_OFF_TERMINAL, MAX_TABLE_ROWS } from "./table.js";
-import { OUTPUT_FORMATS, type OutputFormat } from "./row-writer.js";
+import { formatCount } from "../format.js";
+import {
+  MAX_COLUMN_WIDTH_OFF_TERMINAL,
+  MAX_TABLE_ROWS,
+  OUTPUT_FORMATS,
+  type OutputFormat,
+} from "./formats.js";
 
 /** The output options every row-printing command takes. */
 export interface OutputOptions {
@@ -14,7 +19,7 @@ export interface RawOption {
 }
 
 const FORMAT_HELP: Record<OutputFormat, string> = {
-  table: `a table for reading: at most ${MAX_TABLE_ROWS.toLocaleString("en-US")} rows, control characters shown escaped, long values cut to the terminal width (${MAX_COLUMN_WIDTH_OFF_TERMINAL} characters per column off a terminal), NULL shown as NULL`,
+  table: `a table for reading: at most ${formatCount(MAX_TABLE_ROWS)} rows, control characters shown escaped, long values cut to the terminal width (${MAX_COLUMN_WIDTH_OFF_TERMINAL} characters per column off a terminal), NULL shown as NULL`,
   csv: "RFC 4180 CSV with a header row and CRLF line endings; NULL is an empty field",
   tsv: "tab-separated with a header row and LF line endings; a tab, newline, carriage return and backslash in a value are written \\t, \\n, \\r and \\\\; NULL is an empty field",
   json: "one JSON array of objects, one object per line; NULL is null",

@@ -1,20 +1,12 @@
 import { formatCount } from "../format.js";
 import { createDelimitedEncoder, CSV, TSV } from "./delimited.js";
 import type { RowEncoder } from "./encoder.js";
+import type { OutputFormat } from "./formats.js";
 import { createJsonEncoder, createNdjsonEncoder } from "./json.js";
 import { BrokenPipeError, openSink, type Sink } from "./sink.js";
 import { MAX_TABLE_ROWS, TableBuffer } from "./table.js";
 
-/** Output formats of `query`, `export`, `schema`, `status` and `buckets list`. */
-export const OUTPUT_FORMATS = [
-  "table",
-  "csv",
-  "tsv",
-  "json",
-  "ndjson",
-] as const;
-
-export type OutputFormat = (typeof OUTPUT_FORMATS)[number];
+export { OUTPUT_FORMATS, type OutputFormat } from "./formats.js";
 
 export interface RowWriterOptions {
   readonly format: OutputFormat;

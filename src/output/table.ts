@@ -1,12 +1,9 @@
 import Table from "cli-table3";
 import stringWidth from "string-width";
 import { cellText } from "./cells.js";
+import { MAX_COLUMN_WIDTH_OFF_TERMINAL, MAX_TABLE_ROWS } from "./formats.js";
 
-/** Rows a table shows at most; the rest of a result is left unread. */
-export const MAX_TABLE_ROWS = 1000;
-
-/** Width of a column, in terminal cells, when the output is not a terminal. */
-export const MAX_COLUMN_WIDTH_OFF_TERMINAL = 80;
+export { MAX_COLUMN_WIDTH_OFF_TERMINAL, MAX_TABLE_ROWS };
 
 /** Narrowest a column gets when the table is squeezed to the terminal. */
 const MIN_COLUMN_WIDTH = 6;

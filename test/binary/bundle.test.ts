@@ -10,15 +10,26 @@ import { runCli } from "../helpers/cli.js";
 
 const ROOT = path.resolve(import.meta.dirname, "../..");
 
-/** Builds a metafile whose inputs import each other as `edges` lists. */
-function metafileOf(
-  edges: Record<string, [string, "import-statement" | "dynamic-import"][]>,
-): Metafile {
+type Edge = [
+  string,
+  "import-statement" | "require-call" | "dynamic-import",
+  "external"?,
+];
+
+/**
+ * Builds a metafile whose inputs import each other as `edges` lists; an
+ * edge marked "external" names a module left out of the bundle.
+ */
+function metafileOf(edges: Record<string, Edge[]>): Metafile {
   const inputs: Metafile["inputs"] = {};
   for (const [input, imports] of Object.entries(edges)) {
     inputs[input] = {
       bytes: 1,
-      imports: imports.map(([target, kind]) => ({ path: target, kind })),
+      imports: imports.map(([target, kind, external]) => ({
+        path: target,
+        kind,
+        ...(external && { external: true }),
+      })),
     };
   }
   return { inputs, outputs: {} };
@@ -65,6 +76,37 @@ describe("checkLazyPackages", () => {
   });
 });
 
+describe("checkLazyPackages with chunks", () => {
+  it("accepts a chunk reached only by import()", () => {
+    const metafile = metafileOf({
+      "src/cli.ts": [["src/config/load.ts", "import-statement"]],
+      "src/config/load.ts": [["cosmiconfig", "dynamic-import", "external"]],
+    });
+    expect(() =>
+      checkLazyPackages(metafile, "src/cli.ts", ["cosmiconfig/"]),
+    ).not.toThrow();
+  });
+
+  it("rejects a chunk imported statically", () => {
+    const metafile = metafileOf({
+      "src/cli.ts": [["src/config/schema.ts", "import-statement"]],
+      "src/config/schema.ts": [["zod", "import-statement", "external"]],
+    });
+    expect(() => checkLazyPackages(metafile, "src/cli.ts", ["zod/"])).toThrow(
+      "src/cli.ts\n  -> src/config/schema.ts\n  -> zod",
+    );
+  });
+
+  it("matches whole package names only", () => {
+    const metafile = metafileOf({
+      "src/cli.ts": [["zodiac", "import-statement", "external"]],
+    });
+    expect(() =>
+      checkLazyPackages(metafile, "src/cli.ts", ["zod/"]),
+    ).not.toThrow();
+  });
+});
+
 describe("bundleCli", () => {
   let work: string;
   let bundle: string;
@@ -78,6 +120,22 @@ describe("bundleCli", () => {
 
   afterAll(() => {
     fs.rmSync(work, { recursive: true, force: true });
+  });
+
+  it("writes ASCII without a hashbang line", () => {
+    const text = fs.readFileSync(bundle, "latin1");
+    expect(text.startsWith("#!")).toBe(false);
+    // eslint-disable-next-line no-control-regex -- the range is the point
+    expect(text.search(/[^\x00-\x7f]/)).toBe(-1);
+  });
+
+  it("leaves the chunk packages out", () => {
+    const text = fs.readFileSync(bundle, "latin1");
+    for (const name of readPackageConfig(ROOT).chunks) {
+      expect(text).toContain(`require(${JSON.stringify(name)})`);
+    }
+    // A name from zod's source, which a bundled copy would contain.
+    expect(text).not.toContain("$ZodType");
   });
 
   it("prints the same help as the JavaScript CLI", () => {

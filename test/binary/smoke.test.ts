@@ -330,6 +330,30 @@ describe.skipIf(!BUILT)(
       expect(listed.status).toBe(0);
     });
 
+    it("edits a YAML config file", async () => {
+      // Reading the file loads the cosmiconfig chunk, and editing it the
+      // yaml chunk.
+      const folder = path.join(work, "yaml-config");
+      fs.mkdirSync(folder);
+      const file = path.join(folder, ".tamarinrc.yaml");
+      fs.writeFileSync(
+        file,
+        "# Buckets to pull\nbuckets:\n  - name: site\n    logBucket: yaml-logs\n",
+      );
+      const args = ["buckets", "add", "shop", "--log-bucket", "shop-logs"];
+      const added = await runBinary(args, { cwd: folder });
+      expect(added.status).toBe(0);
+      const edited = fs.readFileSync(file, "utf8");
+      expect(edited).toContain("# Buckets to pull\n");
+      expect(edited).toContain("logBucket: shop-logs");
+
+      const listed = await runBinary(["buckets", "list"], { cwd: folder });
+      expect(listed.stderr).toBe("");
+      expect(listed.stdout).toContain("s3://yaml-logs/");
+      expect(listed.stdout).toContain("s3://shop-logs/");
+      expect(listed.status).toBe(0);
+    });
+
     describe("against s3rver", () => {
       let s3: TestS3;
       let folder: string;
