@@ -1,4 +1,4 @@
-import { TamarinError } from "./errors.js";
+import { ExitCode, TamarinError } from "./errors.js";
 
 const UNIT_MS: Record<string, number> = {
   s: 1000,
@@ -40,14 +40,35 @@ export function parseTimePoint(
     /^(\d{4}-\d{2}-\d{2})(?:[T ](\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?)(Z|[+-]\d{2}:?\d{2})?)?$/.exec(
       trimmed,
     );
-  if (isoMatch !== null) {
+  if (isoMatch !== null && isCalendarDate(isoMatch[1]!)) {
     const time = isoMatch[2] ?? "00:00:00";
     const zone = isoMatch[3] ?? "Z";
     const date = new Date(`${isoMatch[1]}T${time}${zone}`);
-    if (!Number.isNaN(date.getTime())) return date;
+    if (!Number.isNaN(date.getTime()) && Number(time.slice(0, 2)) < 24) {
+      return date;
+    }
   }
   throw new TamarinError(
     `invalid ${what} "${text}": expected an ISO date such as 2024-05-01 or 2024-05-01T12:00:00Z, or a duration before now such as 24h or 7d`,
+    ExitCode.Usage,
+  );
+}
+
+/**
+ * Tells whether `YYYY-MM-DD` names a day that exists. Date itself moves
+ * 2024-04-31 to May 1 rather than rejecting it.
+ */
+function isCalendarDate(text: string): boolean {
+  const [year, month, day] = text.split("-").map(Number) as [
+    number,
+    number,
+    number,
+  ];
+  const date = new Date(Date.UTC(year, month - 1, day));
+  return (
+    date.getUTCFullYear() === year &&
+    date.getUTCMonth() === month - 1 &&
+    date.getUTCDate() === day
   );
 }
 

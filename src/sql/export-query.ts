@@ -82,6 +82,7 @@ export function buildExportQuery(filter: ExportFilter): ExportQuery {
     conditions.push(`bucket IN (${names.join(", ")})`);
   }
   if (filter.where !== undefined && filter.where.trim() !== "") {
+    checkWhere(filter.where);
     // The line break ends a trailing -- comment inside the expression.
     conditions.push(`(${filter.where}\n)`);
   }
@@ -132,4 +133,55 @@ function checkColumns(names: readonly string[] | undefined): ColumnInfo[] {
   return names.map((name) =>
     RECORD_COLUMNS.find((column) => column.name === name)!,
   );
+}
+
+/**
+ * Checks that `--where` is self-contained: its parentheses balance, and no
+ * string, quoted name or block comment is left open. Export puts the text
+ * in parentheses beside its own conditions, which "1) OR (1" would escape.
+ */
+export function checkWhere(text: string): void {
+  const fail = (reason: string): never => {
+    throw new TamarinError(
+      `invalid --where "${text}": ${reason}. Give one SQL condition, such as "http_status >= 400".`,
+      ExitCode.Usage,
+    );
+  };
+  let depth = 0;
+  for (let index = 0; index < text.length; index++) {
+    const char = text[index]!;
+    if (char === "'" || char === '"' || char === "`") {
+      index = closingQuote(text, index);
+      if (index < 0) fail(`a ${char} quote is not closed`);
+    } else if (char === "[") {
+      index = text.indexOf("]", index + 1);
+      if (index < 0) fail("a [ quote is not closed");
+    } else if (text.startsWith("--", index)) {
+      index = text.indexOf("\n", index);
+      if (index < 0) break;
+    } else if (text.startsWith("/*", index)) {
+      index = text.indexOf("*/", index + 2);
+      if (index < 0) fail("a /* comment is not closed");
+      index++;
+    } else if (char === "(") {
+      depth++;
+    } else if (char === ")") {
+      depth--;
+      if (depth < 0) fail("a parenthesis closes before one opens");
+    }
+  }
+  if (depth > 0) fail("a parenthesis is not closed");
+}
+
+/**
+ * Returns the index of the quote that closes the one at `start`, where a
+ * doubled quote is a literal quote, or -1 when none does.
+ */
+function closingQuote(text: string, start: number): number {
+  const quote = text[start]!;
+  let index = text.indexOf(quote, start + 1);
+  while (index >= 0 && text[index + 1] === quote) {
+    index = text.indexOf(quote, index + 2);
+  }
+  return index;
 }

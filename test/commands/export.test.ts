@@ -282,8 +282,24 @@ describe("options", () => {
 
   test("invalid --since names the option", async () => {
     const result = await exportRows(["--since", "yesterday"]);
-    expect(result.status).toBe(1);
+    expect(result.status).toBe(2);
     expect(result.stderr).toContain('invalid --since "yesterday"');
+  });
+
+  test("a day that does not exist is invalid", async () => {
+    const result = await exportRows(["--until", "2024-04-31T12:00:00"]);
+    expect(result.status).toBe(2);
+    expect(result.stderr).toContain('invalid --until "2024-04-31T12:00:00"');
+    expect(result.stdout).toBe("");
+  });
+
+  test("unbalanced --where is a usage error", async () => {
+    const result = await exportRows(["--where", "1) OR (1"]);
+    expect(result.status).toBe(2);
+    expect(result.stderr).toContain(
+      'invalid --where "1) OR (1": a parenthesis closes before one opens',
+    );
+    expect(result.stdout).toBe("");
   });
 
   test("SQL error in --where shows the statement", async () => {
