@@ -76,6 +76,12 @@ export const queryCommand: CommandModule<GlobalOptions, QueryOptions> = {
 
     // Read the SQL and the parameters.
     const sql = await readSql(options);
+    if (sql.trim() === "") {
+      throw new TamarinError(
+        'the SQL given is empty: pass a statement, such as tamarin query "SELECT count(*) FROM log_records"',
+        ExitCode.Usage,
+      );
+    }
     const parameters = parseParameters(options.param);
 
     // Open the database and prepare the statement.

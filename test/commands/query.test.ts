@@ -144,6 +144,12 @@ describe("parameters", () => {
     expect(result.stderr).toContain('invalid --param "novalue"');
   });
 
+  test("rejects empty SQL as usage", async () => {
+    const result = await query(["  "]);
+    expect(result.status).toBe(2);
+    expect(result.stderr).toContain("the SQL given is empty");
+  });
+
   test("explains positional parameters", async () => {
     const result = await query(["SELECT ?"]);
     expect(result.status).toBe(1);
