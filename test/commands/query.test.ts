@@ -208,8 +208,14 @@ describe("SQL sources", () => {
     expect(result.status).toBe(2);
   });
 
-  test("rejects empty SQL", async () => {
+  test("rejects empty SQL on stdin", async () => {
     const result = await query([], "  \n");
+    expect(result.status).toBe(2);
+    expect(result.stderr).toContain("the SQL given is empty");
+  });
+
+  test("rejects SQL of comments only", async () => {
+    const result = await query(["/* nothing but a comment */"]);
     expect(result.status).toBe(1);
     expect(result.stderr).toContain("no SQL statement given");
   });
