@@ -107,7 +107,9 @@ export const queryCommand: CommandModule<GlobalOptions, QueryOptions> = {
         return;
       }
 
-      // Stream the rows.
+      // Stream the rows. Integers come as BigInt, so that one beyond 2^53
+      // is written exactly; every output format writes a BigInt's digits.
+      statement.safeIntegers(true);
       const rows = iterateRows(statement, parameters);
       let writer;
       try {

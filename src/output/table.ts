@@ -63,7 +63,9 @@ export class TableBuffer {
     }
     this.rows.push(
       values.map((value, index) => {
-        if (typeof value === "number") this.numeric[index] = true;
+        if (typeof value === "number" || typeof value === "bigint") {
+          this.numeric[index] = true;
+        }
         return tableCell(value);
       }),
     );

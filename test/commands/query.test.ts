@@ -144,6 +144,20 @@ describe("parameters", () => {
     expect(result.stderr).toContain('invalid --param "novalue"');
   });
 
+  test.each(["csv", "tsv", "json", "ndjson", "table"])(
+    "writes integers beyond 2^53 exactly as %s",
+    async (format) => {
+      const result = await query([
+        "SELECT 9007199254740993 AS big, -5 AS small",
+        "--format",
+        format,
+      ]);
+      expect(result.status).toBe(0);
+      expect(result.stdout).toContain("9007199254740993");
+      expect(result.stdout).toContain("-5");
+    },
+  );
+
   test("rejects empty SQL as usage", async () => {
     const result = await query(["  "]);
     expect(result.status).toBe(2);
