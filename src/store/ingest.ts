@@ -163,19 +163,7 @@ export class Ingestor {
     batches: AsyncIterable<LineBatch>,
     options: IngestOptions = {},
   ): Promise<IngestResult> {
-    this.waiting++;
-    return new Promise<IngestResult>((resolve, reject) => {
-      this.queue = this.queue.then(async () => {
-        this.waiting--;
-        try {
-          const result = await this.writeObject(identity, batches, options);
-          this.uncommitted.push({ resolve: () => resolve(result), reject });
-        } catch (error) {
-          reject(error);
-        }
-        this.commitIfDue();
-      });
-    });
+    return this.enqueue(() => this.writeObject(identity, batches, options));
   }
 
   /**
@@ -190,20 +178,34 @@ export class Ingestor {
     identity: ObjectIdentity,
     batches: readonly LineBatch[],
   ): Promise<IngestResult> {
+    return this.enqueue(() => {
+      try {
+        this.beginGroup();
+        return this.writeLines(identity, batches);
+      } catch (error) {
+        this.rollbackGroup(error);
+        throw error;
+      }
+    });
+  }
+
+  /**
+   * Queues `write` behind the objects already queued. The promise settles
+   * when the object's group commits, or at once when `write` fails.
+   */
+  private enqueue(
+    write: () => IngestResult | Promise<IngestResult>,
+  ): Promise<IngestResult> {
     this.waiting++;
     return new Promise<IngestResult>((resolve, reject) => {
-      this.queue = this.queue.then(() => {
+      this.queue = this.queue.then(async () => {
         this.waiting--;
-        let result: IngestResult;
         try {
-          this.beginGroup();
-          result = this.writeLines(identity, batches);
+          const result = await write();
+          this.uncommitted.push({ resolve: () => resolve(result), reject });
         } catch (error) {
-          this.rollbackGroup(error);
           reject(error);
-          return;
         }
-        this.uncommitted.push({ resolve: () => resolve(result), reject });
         this.commitIfDue();
       });
     });
@@ -225,7 +227,7 @@ export class Ingestor {
   }
 
   /**
-   * Commits the open group of objects once it holds GROUP_COMMIT_OBJECTS or
+   * Commits the open group of objects once it contains GROUP_COMMIT_OBJECTS or
    * has been open for GROUP_COMMIT_MS, or IDLE_COMMIT_MS after the queue
    * runs empty. Objects that arrive meanwhile share the transaction: a
    * commit costs far more than a small log object's inserts. Commits run
