@@ -157,10 +157,10 @@ export const exportCommand: CommandModule<GlobalOptions, ExportOptions> = {
       const bar = total === null ? null : startProgressBar(total);
       let count: number;
       try {
-        let shown = 0;
+        let barValue = 0;
         count = await writeBatches(writer, reader.read(), (written) => {
-          if (written - shown < PROGRESS_STEP) return;
-          shown = written;
+          if (written - barValue < PROGRESS_STEP) return;
+          barValue = written;
           bar?.update(written);
         });
       } catch (error) {

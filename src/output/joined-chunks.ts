@@ -18,7 +18,8 @@ const ROW_SEPARATOR = 0x1e;
 // turns any text of this shape into a number, so such a field is a number.
 const NUMBER_TEXT = /^-?[0-9]+(?:\.[0-9]+(?:e[-+][0-9]+)?)?$/;
 
-// What a byte asks of the field that holds it, in increasing order.
+// Byte kinds, by what each requires of the field that contains it, in
+// increasing order.
 const PLAIN = 0;
 /** The field goes between quotes, unchanged otherwise. */
 const QUOTE = 1;
@@ -60,8 +61,8 @@ export type ChunkEncoder = (
  * encoded again. The output is byte for byte that of
  * `createDelimitedEncoder` on the same rows, with two exceptions that
  * only hand-written data can reach, because `import` stores TEXT and
- * INTEGER values only: a REAL is written as SQLite formats it, and a BLOB as
- * its bytes rather than hex.
+ * INTEGER values only. A REAL is written as SQLite formats it, and a BLOB
+ * as its bytes rather than hex.
  */
 export function createChunkEncoder(
   dialect: Dialect,

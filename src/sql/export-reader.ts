@@ -24,8 +24,8 @@ export type ExportBatch = EncodedRows | Iterable<unknown[]>;
 /** An export whose statements are prepared, ready to read. */
 export interface ExportReader {
   /**
-   * How the rows are read: by scanning rowid ranges, or through an index
-   * when the filters select few rows.
+   * The way the rows are read: by scanning rowid ranges, or through an
+   * index when the filters select few rows.
    */
   readonly plan: "ranges" | "index";
   /** Reads the rows in rowid order. */
@@ -40,10 +40,10 @@ export interface ExportReader {
  * rowid order, in constant memory. With a dialect and its encoder, each
  * range is read as one joined chunk and yielded encoded. A chunk the
  * encoder cannot split, and every range without an encoder, is yielded as
- * rows of values. When SQLite would answer the filters through an index
- * and the matching rows are sparse among the rowids they span (one client
- * IP, one key), scanning would read mostly other rows, so the rows are read
- * through the index instead, as values.
+ * rows of values. Filters that pick out a few rows through an index (one
+ * client IP, one key) would make a scan read mostly other rows. When SQLite
+ * would use an index and the matches are sparse among the rowids they
+ * span, the rows are read through the index instead, as values.
  */
 export function prepareExport(
   db: Db,

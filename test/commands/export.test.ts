@@ -105,7 +105,7 @@ describe("CSV export", () => {
 
 describe("many rows", () => {
   // More rows than one read covers, in an order that is not request_time
-  // order, with values that need quoting and one that holds the byte the
+  // order, with values that need quoting and one that contains the byte the
   // reader puts between values.
   const COUNT = 9500;
   let large: string;

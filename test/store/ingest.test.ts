@@ -181,8 +181,8 @@ describe("objects with their lines in memory", () => {
     ]);
   });
 
-  test("fail with the whole group when the database fails", async () => {
-    // A trigger makes SQLite itself refuse one record.
+  test("fail together when SQLite fails", async () => {
+    // A trigger makes SQLite itself reject one record.
     db.exec(
       "CREATE TRIGGER refuse BEFORE INSERT ON log_records WHEN NEW.key = 'refused' BEGIN SELECT RAISE(ABORT, 'refused by trigger'); END",
     );
@@ -191,6 +191,8 @@ describe("objects with their lines in memory", () => {
       { ...identity, source: "s3://logs/before" },
       batch("before"),
     );
+
+    // Both objects of the next group fail with the rejected record.
     const results = await Promise.allSettled(
       ["a", "refused"].map((name) =>
         ingestor.ingestLines(
@@ -206,11 +208,14 @@ describe("objects with their lines in memory", () => {
     expect(String((results[0] as PromiseRejectedResult).reason)).toContain(
       "refused by trigger",
     );
+
+    // The next object starts a new group.
     const after = await ingestor.ingestLines(
       { ...identity, source: "s3://logs/after" },
       batch("after"),
     );
     expect(after.status).toBe("imported");
+
     expect(committedObjects()).toEqual([
       { source: "s3://logs/after", records: 2 },
       { source: "s3://logs/before", records: 2 },
