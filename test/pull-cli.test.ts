@@ -12,12 +12,15 @@ import { startS3, type TestS3 } from "./helpers/s3rver.js";
 
 const CLI = path.resolve(import.meta.dirname, "../dist/src/cli.js");
 const OBJECTS = 30;
+// The kill test's objects span several commit groups, so that a run can be
+// killed after one group is stored and before the last.
+const KILL_OBJECTS = 200;
 
 let s3: TestS3;
 let directory: string;
 
 beforeAll(async () => {
-  s3 = await startS3(["cli-logs"]);
+  s3 = await startS3(["cli-logs", "kill-logs"]);
   directory = fs.mkdtempSync(path.join(os.tmpdir(), "tamarin-pull-cli-"));
   for (let index = 0; index < OBJECTS; index++) {
     const minute = String(index).padStart(2, "0");
@@ -39,6 +42,20 @@ beforeAll(async () => {
       Body: "not a log\n",
     }),
   );
+  for (let index = 0; index < KILL_OBJECTS; index++) {
+    const minute = String(Math.floor(index / 60)).padStart(2, "0");
+    const second = String(index % 60).padStart(2, "0");
+    await s3.client.send(
+      new PutObjectCommand({
+        Bucket: "kill-logs",
+        Key: `access/2024-05-01-11-${minute}-${second}-${(0xb000 + index).toString(16).toUpperCase()}`,
+        Body: logObject("site-k", 30, {
+          first: index * 1000,
+          rejects: index % 7 === 0 ? 1 : 0,
+        }),
+      }),
+    );
+  }
   const bucket = {
     logBucket: "cli-logs",
     logPrefix: "access/",
@@ -56,6 +73,12 @@ beforeAll(async () => {
         { name: "site-a", ...bucket },
         { name: "site-b", ...bucket },
       ],
+    }),
+  );
+  fs.writeFileSync(
+    path.join(directory, "kill.config.json"),
+    JSON.stringify({
+      buckets: [{ name: "site-k", ...bucket, logBucket: "kill-logs" }],
     }),
   );
 });
@@ -183,26 +206,32 @@ test("overlapping pull exits with code 4", async () => {
 });
 
 test("pull killed at random moments loses nothing", async () => {
+  const killArgs = ["--once", "--config", "kill.config.json", "--db"];
   const clean = dbPath("clean.db");
   const started = Date.now();
-  const cleanRun = await startPull(["--once", "--db", clean]).done;
+  const cleanRun = await startPull([...killArgs, clean]).done;
   expect(cleanRun.code).toBe(0);
   const cleanMs = Date.now() - started;
   const cleanDump = dumpDatabase(clean);
+  expect(cleanDump.objects).toHaveLength(KILL_OBJECTS);
 
   // Each sequence kills up to five runs on a fresh database, then lets one
-  // finish. A kill lands anywhere from start-up to just past the end of a
-  // clean run, so some land inside an object's transaction.
+  // finish. The first run of a sequence is killed as soon as part of the
+  // objects is stored, while the next group is open; the others at a random
+  // moment from start-up to just past the end of a clean run.
   let kills = 0;
   let killsMidway = 0;
   for (let sequence = 0; kills < 20 && sequence < 15; sequence++) {
     const killed = dbPath(`killed-${sequence}.db`);
     for (let attempt = 0; attempt < 5; attempt++) {
-      const run = startPull(["--once", "--db", killed]);
-      const timer = setTimeout(
-        () => run.child.kill("SIGKILL"),
-        Math.random() * cleanMs * 1.1,
-      );
+      const run = startPull([...killArgs, killed]);
+      const timer =
+        attempt === 0
+          ? killOnceStored(killed, run)
+          : setTimeout(
+              () => run.child.kill("SIGKILL"),
+              Math.random() * cleanMs * 1.1,
+            );
       const result = await run.done;
       clearTimeout(timer);
       if (result.signal !== "SIGKILL") {
@@ -214,12 +243,12 @@ test("pull killed at random moments loses nothing", async () => {
       if (!hasLedger(killed)) continue;
       expect(findIncompleteObjects(killed)).toEqual([]);
       const stored = dumpDatabase(killed).objects.length;
-      if (stored > 0 && stored < OBJECTS) killsMidway++;
+      if (stored > 0 && stored < KILL_OBJECTS) killsMidway++;
     }
 
     // The next run is not blocked by the killed one's lock, and completes
     // the database.
-    const last = await startPull(["--once", "--db", killed]).done;
+    const last = await startPull([...killArgs, killed]).done;
     expect(last.code).toBe(0);
     expect(dumpDatabase(killed)).toEqual(cleanDump);
   }
@@ -227,6 +256,45 @@ test("pull killed at random moments loses nothing", async () => {
   expect(kills).toBeGreaterThanOrEqual(20);
   expect(killsMidway).toBeGreaterThan(0);
 }, 600_000);
+
+/**
+ * Polls `file` every few milliseconds and kills the run once its ledger
+ * holds at least one object; returns the timer so the caller can stop it.
+ */
+function killOnceStored(file: string, run: Run): NodeJS.Timeout {
+  const timer = setInterval(() => {
+    if (run.child.exitCode !== null || run.child.signalCode !== null) {
+      clearInterval(timer);
+      return;
+    }
+    if (storedObjects(file) > 0) {
+      clearInterval(timer);
+      run.child.kill("SIGKILL");
+    }
+  }, 5);
+  return timer;
+}
+
+/**
+ * Counts the ledger's objects, or 0 while the file or its schema is still
+ * being created.
+ */
+function storedObjects(file: string): number {
+  try {
+    if (!hasLedger(file)) return 0;
+    const db = new Database(file, { readonly: true });
+    try {
+      return db
+        .prepare("SELECT count(*) FROM log_objects")
+        .pluck()
+        .get() as number;
+    } finally {
+      db.close();
+    }
+  } catch {
+    return 0;
+  }
+}
 
 test("pull without --once stops on SIGTERM", async () => {
   const run = startPull(["--db", dbPath("daemon.db")]);
