@@ -12,6 +12,7 @@ import {
 import {
   BUNDLE_ASSET,
   CHUNK_ASSET_PREFIX,
+  WRITER_ASSET,
   wrapModule,
 } from "../sea/asset-names.js";
 import type { PackageConfig } from "./package-config.js";
@@ -36,7 +37,10 @@ export interface SeaScripts {
   readonly main: string;
   /** The bundled src/sea/write-code-cache.ts. */
   readonly cacheWriter: string;
-  /** The wrapped CLI bundle and the chunks, by SEA asset name. */
+  /**
+   * The wrapped CLI bundle, the chunks and the writer thread's script, by
+   * SEA asset name.
+   */
   readonly assets: Readonly<Record<string, string>>;
 }
 
@@ -62,6 +66,10 @@ export async function bundleSeaScripts(
     await bundleChunk(root, config, name, nodeVersion, chunk);
     assets[`${CHUNK_ASSET_PREFIX}${name}`] = chunk;
   }
+
+  const writer = path.join(folder, WRITER_ASSET);
+  await bundleWriterWorker(root, config, nodeVersion, writer);
+  assets[WRITER_ASSET] = writer;
 
   const main = path.join(folder, "main.cjs");
   await bundleSeaMain(root, "src/sea/main.ts", nodeVersion, main);
@@ -162,6 +170,33 @@ export async function bundleChunk(
   checkAscii(text, outfile);
   fs.mkdirSync(path.dirname(outfile), { recursive: true });
   fs.writeFileSync(outfile, text);
+}
+
+/**
+ * Bundles the pull's writer thread, src/store/writer-worker.ts, into one
+ * CommonJS script with better-sqlite3's JavaScript, which the executable
+ * starts as a worker from source.
+ */
+export async function bundleWriterWorker(
+  root: string,
+  config: PackageConfig,
+  nodeVersion: string,
+  outfile: string,
+): Promise<void> {
+  await esbuild.build({
+    absWorkingDir: root,
+    entryPoints: ["src/store/writer-worker.ts"],
+    outfile,
+    bundle: true,
+    platform: "node",
+    format: "cjs",
+    target: `node${nodeVersion}`,
+    external: config.external,
+    ...IMPORT_META_URL,
+    plugins: [noAddonSearch()],
+    ...MINIFY,
+    logLevel: "warning",
+  });
 }
 
 /**

@@ -1,18 +1,13 @@
-import { Readable } from "node:stream";
+import type { Readable } from "node:stream";
 import { GetObjectCommand, type S3Client } from "@aws-sdk/client-s3";
-import { readLineBatches, type LineBatch } from "../parse/line-reader.js";
-import type {
-  IngestResult,
-  Ingestor,
-  ObjectIdentity,
-} from "../store/ingest.js";
+import type { ObjectIdentity } from "../store/ingest.js";
 import type { ListedObject } from "./list-logs.js";
 import { TruncatedBodyError } from "./s3-errors.js";
 
 /**
- * Objects up to this size are read into memory and decoded while they wait
- * for the database writer, which frees the connection early. Larger ones
- * stream straight into their transaction, in constant memory.
+ * Objects up to this size are read into memory and wait for the database
+ * writer, which frees the connection early. Larger ones stream straight
+ * into their transaction, in constant memory.
  */
 export const BUFFER_LIMIT_BYTES = 1024 * 1024;
 
@@ -33,43 +28,11 @@ export function objectIdentity(
 }
 
 /**
- * Downloads a log object of at most BUFFER_LIMIT_BYTES and returns its
- * lines. Decoding before storing means that a broken download or a corrupt
- * gzip stream fails here, before anything is written.
+ * Downloads a log object of at most BUFFER_LIMIT_BYTES into memory. Throws
+ * when the body ends short of its length, so a broken download fails
+ * before anything is written.
  */
-export async function downloadLines(
-  client: S3Client,
-  bucket: string,
-  key: string,
-): Promise<LineBatch[]> {
-  const body = await downloadBuffer(client, bucket, key);
-  const batches: LineBatch[] = [];
-  for await (const batch of readLineBatches(Readable.from([body]))) {
-    batches.push(batch);
-  }
-  return batches;
-}
-
-/**
- * Downloads a log object larger than BUFFER_LIMIT_BYTES and streams its
- * records into one transaction with its ledger row, in constant memory.
- * Throws on any failure, after rolling the transaction back, so the object
- * can be downloaded again from the start.
- */
-export function streamObject(
-  client: S3Client,
-  ingestor: Ingestor,
-  bucket: string,
-  object: ListedObject,
-): Promise<IngestResult> {
-  // The download starts only when the writer is ready for this object.
-  return ingestor.ingest(
-    objectIdentity(bucket, object),
-    streamBatches(client, bucket, object.key),
-  );
-}
-
-async function downloadBuffer(
+export async function downloadBody(
   client: S3Client,
   bucket: string,
   key: string,
@@ -88,22 +51,26 @@ async function downloadBuffer(
   return Buffer.concat(chunks, received);
 }
 
-async function* streamBatches(
+/**
+ * Downloads a log object chunk by chunk, for objects larger than
+ * BUFFER_LIMIT_BYTES, which are stored as they arrive. Throws at the end
+ * when the body ended short of its length.
+ */
+export async function* bodyChunks(
   client: S3Client,
   bucket: string,
   key: string,
-): AsyncGenerator<LineBatch> {
+): AsyncGenerator<Uint8Array> {
   const response = await client.send(
     new GetObjectCommand({ Bucket: bucket, Key: key }),
   );
   const body = response.Body as Readable;
   let received = 0;
   try {
-    yield* readLineBatches(body, {
-      onBytes: (bytes) => {
-        received += bytes;
-      },
-    });
+    for await (const chunk of body) {
+      received += (chunk as Buffer).length;
+      yield chunk as Buffer;
+    }
     checkLength(response.ContentLength, received);
   } finally {
     body.destroy();

@@ -5,13 +5,15 @@ import { ExitCode, TamarinError, type ExitCodeValue } from "../errors.js";
 import type { Logger } from "../log.js";
 import type { Db } from "../store/database.js";
 import { Ingestor, isUnchanged, type IngestResult } from "../store/ingest.js";
+import { InlineWriter, type ObjectWriter } from "../store/object-writer.js";
 import { PullLedger } from "../store/pull-ledger.js";
+import { WriterThread } from "../store/writer-thread.js";
 import { createS3Client, type S3ClientSettings } from "./client.js";
 import {
   BUFFER_LIMIT_BYTES,
-  downloadLines,
+  bodyChunks,
+  downloadBody,
   objectIdentity,
-  streamObject,
 } from "./ingest-object.js";
 import {
   ListingError,
@@ -31,7 +33,7 @@ import { TaskPool } from "./task-pool.js";
 /**
  * Downloaded objects that may wait for the writer, per download slot. The
  * backlog lets downloads go on while the writer commits, and bounds the
- * memory held: each waiting object is at most BUFFER_LIMIT_BYTES of text.
+ * memory held: each waiting object is at most BUFFER_LIMIT_BYTES.
  */
 const WRITE_BACKLOG_PER_DOWNLOAD = 8;
 
@@ -57,6 +59,12 @@ export interface PullOptions {
   /** When aborted, no new object is started; objects in flight finish. */
   readonly signal?: AbortSignal;
   readonly createClient?: (settings: S3ClientSettings) => Promise<S3Client>;
+  /**
+   * Store objects on this thread instead of a writer thread. A database
+   * in memory is always written on this thread, since another connection
+   * would open a different database.
+   */
+  readonly inlineWriter?: boolean;
 }
 
 /** Progress of one location, for progress bars. */
@@ -165,7 +173,7 @@ export async function pullLogs(
     throw new Error("pullLogs needs a database unless dryRun is set");
   }
   const ledger = db === null ? null : new PullLedger(db);
-  const ingestor = db === null || dryRun ? null : new Ingestor(db);
+  const writer = db === null || dryRun ? null : createWriter(db, options);
   const concurrency = options.concurrency ?? settings.concurrency;
   const pool = new TaskPool(concurrency);
   const writes = new TaskPool(WRITE_BACKLOG_PER_DOWNLOAD * concurrency);
@@ -187,7 +195,7 @@ export async function pullLogs(
         client,
         location,
         ledger,
-        ingestor,
+        writer,
         pool,
         writes,
         purger,
@@ -201,6 +209,7 @@ export async function pullLogs(
     }
     await pool.drain();
     await writes.drain();
+    await writer?.close();
     summary.anyLocationDone = states.some(
       (state) => state.stored > 0 || (state.listed && state.failed === 0),
     );
@@ -214,6 +223,7 @@ export async function pullLogs(
     }
   } finally {
     for (const client of clients) client.destroy();
+    await writer?.close();
   }
 
   if (dryRun && (options.purge === true || settings.purgeParsedKeys)) {
@@ -228,7 +238,8 @@ interface LocationRun {
   readonly client: S3Client;
   readonly location: LogLocation;
   readonly ledger: PullLedger | null;
-  readonly ingestor: Ingestor | null;
+  /** Null in a dry run. */
+  readonly writer: ObjectWriter | null;
   readonly pool: TaskPool;
   /** Objects downloaded and waiting for the writer. */
   readonly writes: TaskPool;
@@ -284,7 +295,7 @@ async function pullLocation(run: LocationRun): Promise<void> {
 
       for (const object of toPull) {
         if (options.signal?.aborted) return;
-        if (run.ingestor === null) {
+        if (run.writer === null) {
           summary.wouldPull.push({
             source: `s3://${location.logBucket}/${object.key}`,
             size: object.size,
@@ -292,8 +303,8 @@ async function pullLocation(run: LocationRun): Promise<void> {
           summary.bytes += object.size;
           continue;
         }
-        const ingestor = run.ingestor;
-        await run.pool.submit(() => pullObject(run, ingestor, object));
+        const writer = run.writer;
+        await run.pool.submit(() => pullObject(run, writer, object));
       }
     }
     state.listed = true;
@@ -319,7 +330,7 @@ async function pullLocation(run: LocationRun): Promise<void> {
  */
 async function pullObject(
   run: LocationRun,
-  ingestor: Ingestor,
+  writer: ObjectWriter,
   object: ListedObject,
 ): Promise<void> {
   const { location, summary, logger } = run;
@@ -337,20 +348,21 @@ async function pullObject(
       },
     );
 
+  const identity = objectIdentity(location.logBucket, object);
   let stored: Promise<IngestResult>;
   try {
     if (object.size <= BUFFER_LIMIT_BYTES) {
-      const batches = await retry(() =>
-        downloadLines(run.client, location.logBucket, object.key),
+      const body = await retry(() =>
+        downloadBody(run.client, location.logBucket, object.key),
       );
-      stored = ingestor.ingestLines(
-        objectIdentity(location.logBucket, object),
-        batches,
-      );
+      stored = writer.storeBuffer(identity, body);
     } else {
+      // The download starts when the writer is ready for this object.
       stored = Promise.resolve(
         await retry(() =>
-          streamObject(run.client, ingestor, location.logBucket, object),
+          writer.storeStream(identity, () =>
+            bodyChunks(run.client, location.logBucket, object.key),
+          ),
         ),
       );
     }
@@ -363,6 +375,17 @@ async function pullObject(
     (error: unknown) => recordFailure(run, object, error),
   );
   await run.writes.submit(() => recorded);
+}
+
+/**
+ * Returns the writer of a run: a writer thread for a database file, so
+ * that parsing and inserts overlap the downloads, or this thread.
+ */
+function createWriter(db: Db, options: PullOptions): ObjectWriter {
+  if (options.inlineWriter === true || db.memory) {
+    return new InlineWriter(new Ingestor(db));
+  }
+  return new WriterThread(db.name);
 }
 
 /** Counts an object stored (or found unchanged) by the writer. */

@@ -7,6 +7,12 @@
  */
 export const BUNDLE_ASSET = "tamarin.js";
 
+/**
+ * SEA asset with the pull's writer thread, a CommonJS script that a worker
+ * thread runs from source.
+ */
+export const WRITER_ASSET = "writer-worker.js";
+
 /** SEA asset with the V8 code cache of {@link BUNDLE_ASSET}. */
 export const CODE_CACHE_ASSET = "tamarin.js.cache";
 
