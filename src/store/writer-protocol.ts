@@ -1,7 +1,7 @@
 // Messages between the pull and its writer thread.
 import type { IngestResult, ObjectIdentity } from "./ingest.js";
 
-/** What the writer thread needs to open the database. */
+/** The settings the writer thread opens the database with. */
 export interface WriterData {
   readonly file: string;
 }

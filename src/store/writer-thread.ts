@@ -91,7 +91,11 @@ export class WriterThread implements ObjectWriter {
     worker.on("error", (error) => this.fail(error));
     worker.on("exit", (code) => {
       if (this.pending.size > 0) {
-        this.fail(new Error(`the writer thread exited with code ${code}`));
+        this.fail(
+          new Error(
+            `the writer thread stopped (exit code ${code}) before storing every object; run the pull again to store the rest`,
+          ),
+        );
       }
     });
     this.worker = worker;
@@ -165,13 +169,13 @@ export function writerScript(): WriterScript {
     typeof import("node:sea") | undefined;
   if (sea?.isSea()) return { source: sea.getAsset(WRITER_ASSET, "utf8") };
 
-  const here = import.meta.url;
-  if (!here.endsWith(".ts")) {
-    return { url: new URL("./writer-worker.js", here) };
+  const moduleUrl = import.meta.url;
+  if (!moduleUrl.endsWith(".ts")) {
+    return { url: new URL("./writer-worker.js", moduleUrl) };
   }
   const built = new URL(
     "./writer-worker.js",
-    here.replace(/\/src\/store\/[^/]+$/, "/dist/src/store/"),
+    moduleUrl.replace(/\/src\/store\/[^/]+$/, "/dist/src/store/"),
   );
   if (!fs.existsSync(fileURLToPath(built))) {
     throw new Error(

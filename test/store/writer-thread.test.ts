@@ -37,7 +37,7 @@ function identity(name: string) {
   };
 }
 
-/** An object of `count` records plus one line the parser rejects. */
+/** Returns an object of `count` records and one line the parser rejects. */
 function body(prefix: string, count: number): Buffer {
   const lines = Array.from({ length: count }, (_, index) =>
     logLine({ key: `${prefix}/${index}.jpg` }),
@@ -65,7 +65,7 @@ async function storeSample(writer: ObjectWriter) {
   return results;
 }
 
-test("a writer thread stores what the inline writer stores", async () => {
+test("thread and inline writers agree", async () => {
   const threaded = await storeSample(new WriterThread(file));
   const inlineFile = path.join(folder, "inline.db");
   const inlineDb = openDatabase(inlineFile);
@@ -81,7 +81,7 @@ test("a writer thread stores what the inline writer stores", async () => {
   expect(dumpDatabase(file)).toEqual(dumpDatabase(inlineFile));
 });
 
-test("an object already stored unchanged is skipped", async () => {
+test("unchanged object is skipped", async () => {
   const writer = new WriterThread(file);
   await writer.storeBuffer(identity("once"), body("once", 5));
   const again = await writer.storeBuffer(identity("once"), body("once", 5));
@@ -91,7 +91,7 @@ test("an object already stored unchanged is skipped", async () => {
   expect(dumpDatabase(file).records).toHaveLength(5);
 });
 
-test("a stream that fails rejects with its own error and stores nothing", async () => {
+test("failed stream is rolled back", async () => {
   const writer = new WriterThread(file);
   const broken = new Error("connection reset");
   async function* failing(): AsyncGenerator<Buffer> {
@@ -109,7 +109,7 @@ test("a stream that fails rejects with its own error and stores nothing", async 
   ]);
 });
 
-test("a database error comes back with SQLite's message and code", async () => {
+test("database error keeps its code", async () => {
   db.exec(
     "CREATE TRIGGER refuse BEFORE INSERT ON log_records WHEN NEW.key = 'refused/0.jpg' BEGIN SELECT RAISE(ABORT, 'refused by trigger'); END",
   );
@@ -125,7 +125,7 @@ test("a database error comes back with SQLite's message and code", async () => {
   expect(dumpDatabase(file).objects).toEqual([]);
 });
 
-test("a writer thread that cannot open the database fails each object", async () => {
+test("unopenable database fails objects", async () => {
   const writer = new WriterThread(path.join(folder, "missing", "\0bad.db"));
   const first = writer.storeBuffer(identity("a"), body("a", 1));
 
@@ -136,7 +136,7 @@ test("a writer thread that cannot open the database fails each object", async ()
   await writer.close();
 });
 
-test("closing a writer that stored nothing starts no thread", async () => {
+test("idle writer starts no thread", async () => {
   const writer = new WriterThread(path.join(folder, "never.db"));
   await writer.close();
   expect(fs.existsSync(path.join(folder, "never.db"))).toBe(false);
