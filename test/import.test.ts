@@ -367,10 +367,43 @@ describe("import inputs", () => {
       replaced: 0,
       failed: 0,
     });
+    const real = fs.realpathSync(directory);
     expect(ledger(database).map((row) => row.source)).toEqual([
-      path.join(directory, "2024/05/copy.log"),
-      path.join(directory, "2024/gzip-content.log"),
-      path.join(directory, "ipv6.log"),
+      path.join(real, "2024/05/copy.log"),
+      path.join(real, "2024/gzip-content.log"),
+      path.join(real, "ipv6.log"),
+    ]);
+  });
+
+  test("symbolic links stored once", () => {
+    const database = freshDatabase();
+    const directory = copyCases(["ipv6.log", "copy.log"]);
+    const links = fs.mkdtempSync(path.join(workDir, "links-"));
+    fs.symlinkSync(path.join(directory, "ipv6.log"), path.join(links, "a.log"));
+    fs.symlinkSync(directory, path.join(links, "folder"));
+    fs.symlinkSync(path.join(links, "nowhere"), path.join(links, "dangling"));
+
+    const viaLink = tamarin(database, ["import", path.join(links, "a.log")]);
+    const viaFolderLink = tamarin(database, [
+      "import",
+      path.join(links, "folder"),
+    ]);
+    const viaLinks = tamarin(database, ["import", links]);
+
+    expect(summaryOf(viaLink.stderr)).toMatchObject({ objects: 1 });
+    expect(summaryOf(viaFolderLink.stderr)).toMatchObject({
+      objects: 1,
+      skipped: 1,
+    });
+    expect(summaryOf(viaLinks.stderr)).toMatchObject({
+      objects: 0,
+      skipped: 1,
+      failed: 0,
+    });
+    const real = fs.realpathSync(directory);
+    expect(ledger(database).map((row) => row.source)).toEqual([
+      path.join(real, "copy.log"),
+      path.join(real, "ipv6.log"),
     ]);
   });
 

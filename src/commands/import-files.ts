@@ -121,21 +121,43 @@ function listInputs(argument: string): Input[] {
       `path not found: ${argument}. Check the path, or pass - to read stdin.`,
     );
   }
+  // Files are known by their real path, so that a file reached through a
+  // symbolic link is the same object as the file itself.
   if (stat.isFile()) {
-    return [fileInput(path.resolve(argument), stat)];
+    return [fileInput(fs.realpathSync(argument), stat)];
   }
   if (!stat.isDirectory()) {
     throw new TamarinError(`not a file or folder: ${argument}`);
   }
-  const entries = fs.readdirSync(argument, {
+  const entries = fs.readdirSync(fs.realpathSync(argument), {
     recursive: true,
     withFileTypes: true,
   });
-  return entries
-    .filter((entry) => entry.isFile() && !entry.name.startsWith("."))
-    .map((entry) => path.resolve(entry.parentPath, entry.name))
-    .sort()
-    .map((file) => fileInput(file, fs.statSync(file)));
+  const files = new Set<string>();
+  for (const entry of entries) {
+    if (entry.name.startsWith(".")) continue;
+    const file = path.join(entry.parentPath, entry.name);
+    if (entry.isFile()) files.add(file);
+    else if (entry.isSymbolicLink()) {
+      const target = linkedFile(file);
+      if (target !== null) files.add(target);
+    }
+  }
+  return [...files].sort().map((file) => fileInput(file, fs.statSync(file)));
+}
+
+/**
+ * Returns the real path of the file a symbolic link points to, or null
+ * when it points to a folder or nowhere. Linked folders are not followed,
+ * which keeps a link loop from listing forever.
+ */
+function linkedFile(link: string): string | null {
+  try {
+    const target = fs.realpathSync(link);
+    return fs.statSync(target).isFile() ? target : null;
+  } catch {
+    return null;
+  }
 }
 
 function fileInput(file: string, stat: fs.Stats): Input {
