@@ -16,6 +16,7 @@ import { openDatabase } from "../src/store/database.js";
 import { generateLogLines } from "./generate-logs.js";
 import { startS3rverProcess, type S3rverProcess } from "./s3rver-process.js";
 import {
+  fastest,
   machineLine,
   measure,
   rate,
@@ -226,10 +227,4 @@ function cpuNote(measurement: ServerMeasurement): string {
     parts.push(`s3rver CPU ${perObject(measurement.serverCpuSeconds)}`);
   }
   return ` (per object: ${parts.join(", ")})`;
-}
-
-function fastest<T extends Measurement>(measurements: readonly T[]): T {
-  return measurements.reduce((best, next) =>
-    next.count / next.seconds > best.count / best.seconds ? next : best,
-  );
 }

@@ -24,6 +24,13 @@ export async function measure(
   return { count, seconds, cpuSeconds: (used.user + used.system) / 1e6 };
 }
 
+/** Returns the measurement with the highest rate. */
+export function fastest<T extends Measurement>(measurements: readonly T[]): T {
+  return measurements.reduce((best, next) =>
+    next.count / next.seconds > best.count / best.seconds ? next : best,
+  );
+}
+
 /** Formats items per second with thousands separators. */
 export function rate(measurement: Measurement): string {
   return Math.round(measurement.count / measurement.seconds).toLocaleString(
