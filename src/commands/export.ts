@@ -144,7 +144,7 @@ export const exportCommand: CommandModule<GlobalOptions, ExportOptions> = {
       );
       const total =
         options.output !== undefined && showProgress(options)
-          ? countRows(db, query.countSql, query.parameters)
+          ? (reader.count ?? countRows(db, query.countSql, query.parameters))
           : null;
       const writer = createRowWriter({
         format: options.format,

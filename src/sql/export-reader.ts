@@ -28,6 +28,11 @@ export interface ExportReader {
    * index when the filters select few rows.
    */
   readonly plan: "ranges" | "index";
+  /**
+   * The number of rows the export will write, when choosing the plan
+   * counted them already (the index plan); otherwise undefined.
+   */
+  readonly count?: number;
   /** Reads the rows in rowid order. */
   read(): Generator<ExportBatch>;
 }
@@ -81,6 +86,7 @@ export function prepareExport(
     const rows = db.prepare(query.sql).raw();
     return {
       plan: "index",
+      count,
       *read() {
         yield rows.iterate(query.parameters) as IterableIterator<unknown[]>;
       },

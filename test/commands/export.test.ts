@@ -3,6 +3,8 @@ import zlib from "node:zlib";
 import { parse } from "csv-parse/sync";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { RECORD_COLUMNS } from "../../src/parse/record.js";
+import { buildExportQuery } from "../../src/sql/export-query.js";
+import { prepareExport } from "../../src/sql/export-reader.js";
 import { openDatabase } from "../../src/store/database.js";
 import { runCliAsync } from "../helpers/cli.js";
 import {
@@ -189,6 +191,24 @@ describe("many rows", () => {
     ]);
     expect(result.status).toBe(0);
     expect(result.stderr).toContain(plan);
+  });
+
+  test("index plan counts its rows", () => {
+    const where = "remote_ip = '198.51.100.7'";
+    const handle = openDatabase(large, { readonly: true });
+    try {
+      const reader = prepareExport(handle, buildExportQuery({ where }));
+      let read = 0;
+      for (const batch of reader.read()) {
+        for (const _row of batch as Iterable<unknown[]>) read++;
+      }
+
+      expect(reader.plan).toBe("index");
+      expect(reader.count).toBe(expected(where).length);
+      expect(read).toBe(reader.count);
+    } finally {
+      handle.close();
+    }
   });
 
   test("TSV and NDJSON hold the same rows as CSV", async () => {
