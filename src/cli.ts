@@ -9,12 +9,14 @@ import { queryCommand } from "./commands/query.js";
 import { keepStdinArguments } from "./commands/global-options.js";
 import { schemaCommand } from "./commands/schema.js";
 import { statusCommand } from "./commands/status.js";
+import { describeUsageError } from "./commands/usage-errors.js";
 import { ExitCode, TamarinError } from "./errors.js";
 import { VERSION } from "./version.js";
 
 /** Builds the command-line parser; exported so tests can run it in-process. */
 export function buildCli(argv: string[]) {
-  return yargs(keepStdinArguments(argv))
+  const args = keepStdinArguments(argv);
+  return yargs(args)
     .scriptName("tamarin")
     .usage(
       "Turn Amazon S3 server access logs into a SQLite database you can query.\n\nUsage: $0 <command> [options]",
@@ -65,10 +67,7 @@ export function buildCli(argv: string[]) {
     .wrap(Math.min(100, process.stdout.columns || 100))
     .fail((message, error) => {
       if (error) throw error;
-      throw new TamarinError(
-        `${message}\nRun tamarin --help for usage.`,
-        ExitCode.Usage,
-      );
+      throw new TamarinError(describeUsageError(message, args), ExitCode.Usage);
     });
 }
 

@@ -513,7 +513,9 @@ describe("import exit codes", () => {
   test("no paths is a usage error", () => {
     const result = tamarin(freshDatabase(), ["import"]);
     expect(result.status).toBe(2);
-    expect(result.stderr).toContain("Run tamarin --help for usage.");
+    expect(result.stderr).toBe(
+      "tamarin: missing argument: tamarin import <path...>\nRun tamarin import --help for usage.\n",
+    );
   });
 });
 

@@ -329,3 +329,16 @@ test("invalid --since is a usage error", async () => {
   expect(stderr).toContain('invalid --since "yesterday"');
   expect(code).toBe(2);
 });
+
+test("invalid --concurrency names the value", async () => {
+  const { code, stderr } = await startPull([
+    "--once",
+    "--concurrency",
+    "eight",
+    "--db",
+    dbPath("concurrency.db"),
+  ]).done;
+
+  expect(stderr).toContain('invalid --concurrency "eight"');
+  expect(code).toBe(2);
+});

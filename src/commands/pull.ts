@@ -21,7 +21,7 @@ interface PullCommandOptions extends GlobalOptions {
   readonly dryRun?: boolean;
   readonly purge?: boolean;
   readonly json?: boolean;
-  readonly concurrency?: number;
+  readonly concurrency?: string;
 }
 
 export const pullCommand: CommandModule<GlobalOptions, PullCommandOptions> = {
@@ -66,7 +66,7 @@ export const pullCommand: CommandModule<GlobalOptions, PullCommandOptions> = {
       .option("concurrency", {
         describe:
           "Log objects downloaded at the same time [default: the concurrency setting, 8]",
-        type: "number",
+        type: "string",
       }) as Argv<PullCommandOptions>,
   handler: async (options) => {
     process.exitCode = await runPullCommand(options);
@@ -75,16 +75,10 @@ export const pullCommand: CommandModule<GlobalOptions, PullCommandOptions> = {
 
 async function runPullCommand(options: PullCommandOptions): Promise<number> {
   // Check the options.
-  const concurrency = options.concurrency;
-  if (
-    concurrency !== undefined &&
-    (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 64)
-  ) {
-    throw new TamarinError(
-      `invalid --concurrency ${concurrency}: expected an integer from 1 to 64`,
-      ExitCode.Usage,
-    );
-  }
+  const concurrency =
+    options.concurrency === undefined
+      ? undefined
+      : parseConcurrency(options.concurrency);
   const since =
     options.since === undefined ? undefined : parseSince(options.since);
 
@@ -104,6 +98,7 @@ async function runPullCommand(options: PullCommandOptions): Promise<number> {
     config,
     options,
     since,
+    concurrency,
     logger,
   };
   if (options.once || options.dryRun) {
@@ -113,6 +108,18 @@ async function runPullCommand(options: PullCommandOptions): Promise<number> {
     return pullExitCode(summary);
   }
   return poll(run);
+}
+
+/** Parses --concurrency, reporting an invalid value as a usage error. */
+function parseConcurrency(text: string): number {
+  const value = Number(text);
+  if (!/^\d+$/.test(text.trim()) || value < 1 || value > 64) {
+    throw new TamarinError(
+      `invalid --concurrency "${text}": expected a whole number from 1 to 64`,
+      ExitCode.Usage,
+    );
+  }
+  return value;
 }
 
 /** Parses --since, reporting an invalid value as a usage error. */
@@ -132,6 +139,8 @@ interface RunSettings {
   readonly config: TamarinConfig;
   readonly options: PullCommandOptions;
   readonly since: Date | undefined;
+  /** --concurrency, parsed. */
+  readonly concurrency: number | undefined;
   readonly logger: Logger;
   readonly signal?: AbortSignal;
 }
@@ -151,7 +160,7 @@ async function pullOnce(
     buckets: run.options.bucket,
     dryRun: run.options.dryRun,
     purge: run.options.purge,
-    concurrency: run.options.concurrency,
+    concurrency: run.concurrency,
     signal: run.signal,
   };
 

@@ -216,7 +216,7 @@ describe.skipIf(!BUILT)(
 
     it("rejects an unknown command with exit code 2", async () => {
       const result = await runBinary(["frobnicate"]);
-      expect(result.stderr).toMatch(/^tamarin: Unknown argument: frobnicate/);
+      expect(result.stderr).toMatch(/^tamarin: unknown command "frobnicate"/);
       expect(result.status).toBe(2);
     });
 

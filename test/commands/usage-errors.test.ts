@@ -1,0 +1,49 @@
+import { expect, test } from "vitest";
+import { describeUsageError } from "../../src/commands/usage-errors.js";
+
+test.each([
+  [
+    "mistyped command",
+    "Unknown argument: expor",
+    ["expor"],
+    'unknown command "expor"; did you mean export? Commands: import, pull, status, query, export, schema, buckets.\nRun tamarin --help for usage.',
+  ],
+  [
+    "unrelated command",
+    "Unknown argument: frobnicate",
+    ["--db", "x.db", "frobnicate"],
+    'unknown command "frobnicate". Commands: import, pull, status, query, export, schema, buckets.\nRun tamarin --help for usage.',
+  ],
+  [
+    "mistyped subcommand",
+    "Unknown arguments: lsit, extra",
+    ["buckets", "lsit", "extra"],
+    'unknown buckets command "lsit"; did you mean list? Commands: add, list, remove, enable, disable.\nRun tamarin buckets --help for usage.',
+  ],
+  [
+    "unknown option",
+    "Unknown argument: formt",
+    ["export", "--formt=csv"],
+    "unknown option --formt\nRun tamarin export --help for usage.",
+  ],
+  [
+    "extra argument",
+    "Unknown argument: b",
+    ["query", "a", "b"],
+    'unexpected argument "b"\nRun tamarin query --help for usage.',
+  ],
+  [
+    "missing name",
+    "Not enough non-option arguments: got 0, need at least 1",
+    ["--config", "add", "buckets", "add"],
+    "missing argument: tamarin buckets add <name> [--log-bucket <bucket>]\nRun tamarin buckets add --help for usage.",
+  ],
+  [
+    "other parser message",
+    'Invalid values:\n  Argument: format, Given: "xml"',
+    ["export", "--format", "xml"],
+    'Invalid values:\n  Argument: format, Given: "xml"\nRun tamarin export --help for usage.',
+  ],
+])("%s", (_label, message, args, expected) => {
+  expect(describeUsageError(message, args)).toBe(expected);
+});
