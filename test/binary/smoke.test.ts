@@ -119,6 +119,14 @@ describe.skipIf(!BUILT)(
       expect(result.status).toBe(0);
     });
 
+    it("starts with the recorded code cache", async () => {
+      const result = await runBinary(["--version"], {
+        env: { TAMARIN_CODE_CACHE_REPORT: "1" },
+      });
+      expect(result.stderr).toBe("code cache accepted\n");
+      expect(result.status).toBe(0);
+    });
+
     it("prints the same help as the JavaScript CLI", async () => {
       const binary = await runBinary(["--help"]);
       const script = runCli(["--help"]);
