@@ -221,8 +221,10 @@ function insertRows(
   db.exec("BEGIN");
   for (const row of rows) insert.run(row);
   db.exec("COMMIT");
-  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+  // Closing copies the write-ahead log into the database file, as it does
+  // at the end of an import, so both are timed through close.
   db.close();
+  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
   return { count: rows.length, seconds };
 }
 
