@@ -2,6 +2,7 @@ import fs from "node:fs";
 import path from "node:path";
 import Database from "better-sqlite3";
 import { TamarinError, ExitCode } from "../errors.js";
+import { makeFolder } from "../make-folder.js";
 import { registerSqlFunctions } from "../sql/functions.js";
 import { MIGRATIONS } from "./migrations.js";
 import { loadSeaAddon } from "./native-addon.js";
@@ -50,7 +51,14 @@ function openOrThrow(file: string, options: OpenOptions): Db {
     return db;
   }
 
-  fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
+  const folder = path.dirname(path.resolve(file));
+  try {
+    makeFolder(folder);
+  } catch (error) {
+    throw new TamarinError(
+      `cannot create the folder ${folder} for database ${file}: ${(error as Error).message}. Pass --db with a path in a folder you can write.`,
+    );
+  }
   const db = new Database(file, nativeBindingOptions());
   // WAL lets queries run while a pull writes. synchronous=NORMAL keeps every
   // committed transaction across a process crash; only a power cut can lose

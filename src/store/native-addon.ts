@@ -2,6 +2,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { ExitCode, TamarinError } from "../errors.js";
+import { makeFolder } from "../make-folder.js";
 
 /** SEA asset with better-sqlite3's addon, compiled for the embedded Node. */
 export const ADDON_ASSET = "better_sqlite3.node";
@@ -106,7 +107,7 @@ export function extractAndLoadAddon(
  * concurrent run never loads a half-written file.
  */
 function writeAddon(folder: string, fileName: string, bytes: Uint8Array) {
-  fs.mkdirSync(folder, { recursive: true, mode: 0o700 });
+  makeFolder(folder, 0o700);
   checkPrivateFolder(folder);
   const file = path.join(folder, fileName);
   if (hasSize(file, bytes.byteLength)) return file;

@@ -119,6 +119,23 @@ describe("extractAndLoadAddon", () => {
     expect(files).toEqual([path.join(fallback, FILE_NAME)]);
   });
 
+  // /proc refuses new entries with ENOENT, on which Node's recursive
+  // mkdirSync loops forever.
+  it.skipIf(!fs.existsSync("/proc/self"))(
+    "falls back when /proc refuses a folder",
+    () => {
+      const fallback = path.join(work, "fallback");
+      const { files, load } = recordingLoader();
+      extractAndLoadAddon(
+        ADDON_BYTES,
+        FILE_NAME,
+        ["/proc/tamarin-missing/tamarin", fallback],
+        load,
+      );
+      expect(files).toEqual([path.join(fallback, FILE_NAME)]);
+    },
+  );
+
   it.skipIf(process.platform === "win32")(
     "rejects a folder others can write to",
     () => {
