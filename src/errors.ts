@@ -9,6 +9,11 @@ export const ExitCode = {
   Partial: 3,
   /** Another pull holds the database. */
   Locked: 4,
+  /**
+   * `pull --once` stopped on SIGINT or SIGTERM after the objects in flight;
+   * the objects it did not reach are pulled by the next run.
+   */
+  Interrupted: 5,
 } as const;
 
 export type ExitCodeValue = (typeof ExitCode)[keyof typeof ExitCode];

@@ -155,7 +155,7 @@ test("pull --once prints one summary line", async () => {
   ]).done;
 
   expect(stderr).toMatch(
-    /^pulled 30 objects, 4,500 records, 12 rejected, 0 skipped, 1 not logs, 0 failed from 1 location in \d+\.\d s\n$/,
+    /^pulled 30 objects, 4,500 records, 12 rejected, 0 skipped, 1 non-log object, 0 failed from 1 location in \d+\.\d s\n$/,
   );
   expect(stdout).toBe("");
   expect(code).toBe(0);
@@ -258,10 +258,15 @@ test("pull killed at random moments loses nothing", async () => {
 }, 600_000);
 
 /**
- * Polls `file` every few milliseconds and kills the run once its ledger
- * holds at least one object; returns the timer so the caller can stop it.
+ * Polls `file` every few milliseconds and sends `signal` to the run once
+ * its ledger holds at least one object; returns the timer so the caller
+ * can stop it.
  */
-function killOnceStored(file: string, run: Run): NodeJS.Timeout {
+function killOnceStored(
+  file: string,
+  run: Run,
+  signal: NodeJS.Signals = "SIGKILL",
+): NodeJS.Timeout {
   const timer = setInterval(() => {
     if (run.child.exitCode !== null || run.child.signalCode !== null) {
       clearInterval(timer);
@@ -269,7 +274,7 @@ function killOnceStored(file: string, run: Run): NodeJS.Timeout {
     }
     if (storedObjects(file) > 0) {
       clearInterval(timer);
-      run.child.kill("SIGKILL");
+      run.child.kill(signal);
     }
   }, 5);
   return timer;
@@ -295,6 +300,29 @@ function storedObjects(file: string): number {
     return 0;
   }
 }
+
+test("pull --once stops on SIGTERM with a summary", async () => {
+  const file = dbPath("once-term.db");
+  const args = ["--once", "--config", "kill.config.json", "--db", file];
+  const run = startPull(args);
+  const timer = killOnceStored(file, run, "SIGTERM");
+  const stopped = await run.done;
+  clearInterval(timer);
+
+  expect(stopped.stderr).toMatch(
+    /^SIGTERM: stopping after the objects in flight/,
+  );
+  expect(stopped.stderr).toMatch(/pulled \d+ objects?, .*\(stopped early\)\n$/);
+  expect(stopped.code).toBe(5);
+  const stored = dumpDatabase(file).objects.length;
+  expect(stored).toBeGreaterThan(0);
+  expect(stored).toBeLessThan(KILL_OBJECTS);
+  expect(findIncompleteObjects(file)).toEqual([]);
+
+  const rest = await startPull(args).done;
+  expect(rest.code).toBe(0);
+  expect(dumpDatabase(file).objects).toHaveLength(KILL_OBJECTS);
+});
 
 test("pull without --once stops on SIGTERM", async () => {
   const run = startPull(["--db", dbPath("daemon.db")]);

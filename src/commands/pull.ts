@@ -102,8 +102,18 @@ async function runPullCommand(options: PullCommandOptions): Promise<number> {
     logger,
   };
   if (options.once || options.dryRun) {
-    const summary = await pullOnce(run, showProgress(options));
+    const stop = stopOnSignals(logger, "");
+    let summary: PullSummary;
+    try {
+      summary = await pullOnce(
+        { ...run, signal: stop.signal },
+        showProgress(options),
+      );
+    } finally {
+      stop.dispose();
+    }
     report(run, summary, false);
+    if (summary.interrupted) return ExitCode.Interrupted;
     const { pullExitCode } = await import("../s3/pull.js");
     return pullExitCode(summary);
   }
@@ -207,27 +217,14 @@ async function pullOnce(
  */
 async function poll(settings: RunSettings): Promise<number> {
   const { logger, config } = settings;
-  const controller = new AbortController();
-  const onSignal = (signal: NodeJS.Signals) => {
-    if (controller.signal.aborted) {
-      logger.error(`${signal} again: exiting without waiting`);
-      process.exit(ExitCode.Failure);
-    }
-    logger.info(
-      `${stamp()} ${signal}: stopping after the objects in flight (send it again to exit at once)`,
-    );
-    controller.abort();
-  };
-  process.on("SIGINT", onSignal);
-  process.on("SIGTERM", onSignal);
-
-  const run = { ...settings, signal: controller.signal };
+  const stop = stopOnSignals(logger, () => `${stamp()} `);
+  const run = { ...settings, signal: stop.signal };
   const intervalMs = config.pullIntervalMinutes * 60_000;
   logger.info(
     `${stamp()} pulling into ${settings.dbFile} every ${plural(config.pullIntervalMinutes, "minute")}`,
   );
   try {
-    while (!controller.signal.aborted) {
+    while (!stop.signal.aborted) {
       try {
         report(run, await pullOnce(run, false), true);
       } catch (error) {
@@ -237,14 +234,45 @@ async function poll(settings: RunSettings): Promise<number> {
             : ((error as Error).stack ?? String(error));
         logger.error(`${stamp()} run failed: ${message}`);
       }
-      await sleep(intervalMs, controller.signal);
+      await sleep(intervalMs, stop.signal);
     }
   } finally {
-    process.off("SIGINT", onSignal);
-    process.off("SIGTERM", onSignal);
+    stop.dispose();
   }
   logger.info(`${stamp()} stopped`);
   return ExitCode.Success;
+}
+
+/**
+ * Turns the first SIGINT or SIGTERM into an abort, so that a run finishes
+ * the objects in flight and stops; a second signal exits at once with
+ * exit code 1. `prefix` starts the log line (a time stamp in the poller).
+ */
+function stopOnSignals(
+  logger: Logger,
+  prefix: string | (() => string),
+): { signal: AbortSignal; dispose(): void } {
+  const controller = new AbortController();
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (controller.signal.aborted) {
+      logger.error(`${signal} again: exiting without waiting`);
+      process.exit(ExitCode.Failure);
+    }
+    const start = typeof prefix === "string" ? prefix : prefix();
+    logger.info(
+      `${start}${signal}: stopping after the objects in flight (send it again to exit at once)`,
+    );
+    controller.abort();
+  };
+  process.on("SIGINT", onSignal);
+  process.on("SIGTERM", onSignal);
+  return {
+    signal: controller.signal,
+    dispose() {
+      process.off("SIGINT", onSignal);
+      process.off("SIGTERM", onSignal);
+    },
+  };
 }
 
 function report(
@@ -265,29 +293,33 @@ function report(
 
 /**
  * Formats the one-line summary, such as `pulled 12 objects, 48,213
- * records, 3 rejected, 40 skipped, 2 not logs, 0 failed from 2 locations
- * in 1.9 s`.
+ * records, 3 rejected, 40 skipped, 2 non-log objects, 0 failed from 2
+ * locations in 1.9 s`.
  */
 export function formatPullSummary(summary: PullSummary): string {
   const locations = plural(summary.locations, "location");
   const time = formatSeconds(summary.milliseconds);
-  if (summary.dryRun) {
-    const purge =
-      summary.wouldPurge > 0
-        ? `, then purge ${plural(summary.wouldPurge, "stored object")} from S3`
-        : "";
-    return `would pull ${plural(summary.wouldPull.length, "object")} (${formatBytes(summary.bytes)}), ${formatCount(summary.skipped)} skipped, ${formatCount(summary.notLogs)} not logs from ${locations}${purge} in ${time}`;
-  }
-  const parts = [
-    `pulled ${plural(summary.pulled, "object")}`,
-    plural(summary.records, "record"),
-    `${formatCount(summary.rejects)} rejected`,
-    `${formatCount(summary.skipped)} skipped`,
-    `${formatCount(summary.notLogs)} not logs`,
-    `${formatCount(summary.failed)} failed`,
-  ];
-  let line = `${parts.join(", ")} from ${locations} in ${time}`;
+  const notLogs = plural(summary.notLogs, "non-log object");
   const extras: string[] = [];
+  let line: string;
+  if (summary.dryRun) {
+    line = `would pull ${plural(summary.wouldPull.length, "object")} (${formatBytes(summary.bytes)}), ${formatCount(summary.skipped)} skipped, ${notLogs} from ${locations} in ${time}`;
+    if (summary.wouldPurge > 0) {
+      extras.push(
+        `a purge would then delete ${plural(summary.wouldPurge, "log object")} from S3`,
+      );
+    }
+  } else {
+    const parts = [
+      `pulled ${plural(summary.pulled, "object")}`,
+      plural(summary.records, "record"),
+      `${formatCount(summary.rejects)} rejected`,
+      `${formatCount(summary.skipped)} skipped`,
+      notLogs,
+      `${formatCount(summary.failed)} failed`,
+    ];
+    line = `${parts.join(", ")} from ${locations} in ${time}`;
+  }
   if (summary.purged > 0 || summary.purgeFailed > 0) {
     extras.push(`${formatCount(summary.purged)} purged`);
   }
