@@ -20,6 +20,7 @@ test.each(valid)("accepts %s", (name) => {
 const invalid: [string, string][] = [
   ["", "it has 0 characters"],
   ["ab", "it has 2 characters, but a bucket name has 3 to 63"],
+  ["a", "it has 1 character, but a bucket name has 3 to 63"],
   ["a".repeat(64), "it has 64 characters"],
   ["Shop-Site", 'it contains "S"'],
   ["shop_site", 'it contains "_"'],

@@ -1,5 +1,7 @@
 // Naming rules for S3 general purpose buckets, as listed in the Amazon S3
 // User Guide page "General purpose bucket naming rules".
+import { plural } from "../format.js";
+
 const RESERVED_PREFIXES = ["xn--", "sthree-", "amzn-s3-demo-"] as const;
 const RESERVED_SUFFIXES = ["-s3alias", "--ol-s3", ".mrap", "--x-s3"] as const;
 
@@ -12,7 +14,7 @@ const RESERVED_SUFFIXES = ["-s3alias", "--ol-s3", ".mrap", "--x-s3"] as const;
  */
 export function bucketNameProblem(name: string): string | null {
   if (name.length < 3 || name.length > 63) {
-    return `it has ${name.length} characters, but a bucket name has 3 to 63`;
+    return `it has ${plural(name.length, "character")}, but a bucket name has 3 to 63`;
   }
   const invalid = /[^a-z0-9.-]/.exec(name);
   if (invalid !== null) {
