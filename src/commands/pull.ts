@@ -244,9 +244,9 @@ async function poll(settings: RunSettings): Promise<number> {
 }
 
 /**
- * Turns the first SIGINT or SIGTERM into an abort, so that a run finishes
- * the objects in flight and stops; a second signal exits at once with
- * exit code 1. `prefix` starts the log line (a time stamp in the poller).
+ * Turns the first SIGINT or SIGTERM into an abort: a run then finishes the
+ * objects in flight and stops. A second signal exits at once with exit
+ * code 1. `prefix` starts the log line (a time stamp in the poller).
  */
 function stopOnSignals(
   logger: Logger,

@@ -48,7 +48,7 @@ export class WriterThread implements ObjectWriter {
     identity: ObjectIdentity,
     open: () => AsyncIterable<Uint8Array>,
   ): Promise<IngestResult> {
-    // The iterator is created now but reads nothing until the writer asks.
+    // The iterator is created now but reads nothing before the writer's first "read" message.
     const chunks = lazyIterator(open);
     return this.submit({ chunks }, (id) => ({ type: "stream", id, identity }));
   }
