@@ -170,8 +170,11 @@ export const exportCommand: CommandModule<GlobalOptions, ExportOptions> = {
       }
 
       // Report.
+      const closed = writer.readerClosed
+        ? " (stdout was closed by its reader, which may have read fewer)"
+        : "";
       logger.info(
-        `exported ${plural(count, "row")} to ${options.output ?? "stdout"} in ${formatSeconds(Date.now() - started)}`,
+        `exported ${plural(count, "row")} to ${options.output ?? "stdout"} in ${formatSeconds(Date.now() - started)}${closed}`,
       );
     } finally {
       db.close();

@@ -39,6 +39,11 @@ export interface RowWriter {
    * closed by its reader. Callers stop reading rows then.
    */
   readonly done: boolean;
+  /**
+   * Whether stdout was closed by its reader, as `tamarin export | head`
+   * does. The reader may then have taken fewer rows than were written.
+   */
+  readonly readerClosed: boolean;
   /** Rows written so far. */
   readonly rowCount: number;
   /**
@@ -191,6 +196,10 @@ class StreamingRowWriter implements RowWriter {
     return this.broken;
   }
 
+  get readerClosed(): boolean {
+    return this.broken;
+  }
+
   write(row: readonly unknown[]): Promise<void> | undefined {
     this.buffer += this.encoder.row(row);
     this.rowCount++;
@@ -207,8 +216,13 @@ class StreamingRowWriter implements RowWriter {
 
   async close(): Promise<void> {
     this.buffer += this.encoder.footer();
-    await this.flush();
-    await this.sink.finish();
+    try {
+      await this.flush();
+      await this.sink.finish();
+    } catch (error) {
+      this.noteBrokenPipe(error);
+      throw error;
+    }
   }
 
   async abort(): Promise<void> {
@@ -222,12 +236,21 @@ class StreamingRowWriter implements RowWriter {
   }
 
   private send(data: string | Uint8Array): Promise<void> | undefined {
+    let wait: Promise<void> | undefined;
     try {
-      return this.sink.write(data);
+      wait = this.sink.write(data);
     } catch (error) {
-      if (error instanceof BrokenPipeError) this.broken = true;
+      this.noteBrokenPipe(error);
       throw error;
     }
+    return wait?.catch((error: unknown) => {
+      this.noteBrokenPipe(error);
+      throw error;
+    });
+  }
+
+  private noteBrokenPipe(error: unknown): void {
+    if (error instanceof BrokenPipeError) this.broken = true;
   }
 }
 
@@ -249,6 +272,9 @@ class TableRowWriter implements RowWriter {
   get done(): boolean {
     return this.table.truncated;
   }
+
+  // A table is written whole at close, after every row is read.
+  readonly readerClosed = false;
 
   get rowCount(): number {
     return this.table.rowCount;

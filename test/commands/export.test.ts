@@ -1,3 +1,4 @@
+import { spawn } from "node:child_process";
 import fs from "node:fs";
 import zlib from "node:zlib";
 import { parse } from "csv-parse/sync";
@@ -6,7 +7,7 @@ import { RECORD_COLUMNS } from "../../src/parse/record.js";
 import { buildExportQuery } from "../../src/sql/export-query.js";
 import { prepareExport } from "../../src/sql/export-reader.js";
 import { openDatabase } from "../../src/store/database.js";
-import { runCliAsync } from "../helpers/cli.js";
+import { CLI, runCliAsync } from "../helpers/cli.js";
 import {
   createSampleDatabase,
   createTempFolder,
@@ -209,6 +210,22 @@ describe("many rows", () => {
     } finally {
       handle.close();
     }
+  });
+
+  test("says when the reader closed stdout", async () => {
+    // Read one chunk, then close the pipe as `head` does.
+    const child = spawn(process.execPath, [CLI, "--db", large, "export"], {
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let stderr = "";
+    child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
+    child.stdout.once("data", () => child.stdout.destroy());
+    const status = await new Promise((resolve) => child.on("close", resolve));
+
+    expect(stderr).toMatch(
+      /^exported [\d,]+ rows to stdout in \d+\.\d s \(stdout was closed by its reader, which may have read fewer\)\n$/,
+    );
+    expect(status).toBe(0);
   });
 
   test("TSV and NDJSON hold the same rows as CSV", async () => {
