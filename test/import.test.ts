@@ -1,6 +1,7 @@
 import { spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import fs from "node:fs";
+import { gzipSync } from "node:zlib";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -457,6 +458,20 @@ describe("import inputs", () => {
     const result = tamarin(database, ["import", "-"], bytes);
     expect(result.status).toBe(0);
     expect(summaryOf(result.stderr)).toMatchObject({ objects: 1, records: 2 });
+  });
+
+  test("same logs plain and gzip stored once", () => {
+    const database = freshDatabase();
+    const text = fs.readFileSync(CASES + "ipv6.log");
+    const plain = tamarin(database, ["import", "-"], text);
+    const gzip = tamarin(database, ["import", "-"], gzipSync(text));
+
+    expect(summaryOf(plain.stderr)).toMatchObject({ objects: 1, records: 2 });
+    expect(summaryOf(gzip.stderr)).toMatchObject({ objects: 0, skipped: 1 });
+    const hash = createHash("sha256").update(text).digest("hex");
+    expect(ledger(database).map((row) => row.source)).toEqual([
+      `stdin:sha256:${hash}`,
+    ]);
   });
 });
 

@@ -1,7 +1,6 @@
 import { createHash } from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
-import { PassThrough, type Readable } from "node:stream";
 import cliProgress from "cli-progress";
 import { ExitCode, TamarinError } from "../errors.js";
 import { formatCount, plural } from "../format.js";
@@ -200,19 +199,11 @@ async function importInput(
     });
   }
 
-  // stdin has no name, so its content hash identifies it: the same content
-  // piped in twice is stored once.
+  // stdin has no name, so the hash of its content identifies it: the same
+  // logs piped in twice, plain or gzip, are stored once. The ledger's size
+  // is the bytes read, before gunzip.
   const hash = createHash("sha256");
   let size = 0;
-  const hashed: Readable = process.stdin.pipe(
-    new PassThrough({
-      transform(chunk: Buffer, _encoding, callback) {
-        hash.update(chunk);
-        size += chunk.length;
-        callback(null, chunk);
-      },
-    }),
-  );
   return ingestor.ingest(
     {
       source: `stdin:reading:${process.pid}:${Date.now()}`,
@@ -220,7 +211,13 @@ async function importInput(
       etag: null,
       lastModified: null,
     },
-    readLineBatches(hashed, { onBytes }),
+    readLineBatches(process.stdin, {
+      onBytes: (bytes) => {
+        size += bytes;
+        onBytes(bytes);
+      },
+      onContent: (chunk) => hash.update(chunk),
+    }),
     {
       force: options.force,
       onProgress,

@@ -17,6 +17,8 @@ export interface ReadLinesOptions {
   readonly maxLineLength?: number;
   /** Called with the number of bytes read from the source, before gunzip. */
   readonly onBytes?: (bytes: number) => void;
+  /** Called with each chunk of content, after gunzip when the source is gzip. */
+  readonly onContent?: (chunk: Buffer) => void;
 }
 
 const GZIP_MAGIC_0 = 0x1f;
@@ -40,7 +42,7 @@ export async function* readLineBatches(
   let pending = "";
   let pendingCut = false;
 
-  for await (const text of decodeChunks(source, decoder, options.onBytes)) {
+  for await (const text of decodeChunks(source, decoder, options)) {
     const lines: string[] = [];
     const firstLineNumber = lineNumber;
     let start = 0;
@@ -85,7 +87,7 @@ function stripCarriageReturn(line: string): string {
 async function* decodeChunks(
   source: Readable,
   decoder: TextDecoder,
-  onBytes: ((bytes: number) => void) | undefined,
+  { onBytes, onContent }: ReadLinesOptions,
 ): AsyncGenerator<string> {
   const iterator = source[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
   // The gzip check needs the first bytes, so skip empty chunks before it.
@@ -119,16 +121,19 @@ async function* decodeChunks(
       }
     })();
     for await (const chunk of gunzip) {
+      onContent?.(chunk as Buffer);
       yield decoder.decode(chunk as Buffer, { stream: true });
     }
     await feed;
   } else {
+    onContent?.(head);
     yield decoder.decode(head, { stream: true });
     for (;;) {
       const next = await iterator.next();
       if (next.done) break;
       const chunk = toBuffer(next.value);
       onBytes?.(chunk.length);
+      onContent?.(chunk);
       yield decoder.decode(chunk, { stream: true });
     }
   }

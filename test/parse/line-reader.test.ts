@@ -200,6 +200,18 @@ describe("readLineBatches gzip", () => {
     });
     expect(total).toBe(bytes.length);
   });
+
+  test.each([
+    ["gzip", (content: Buffer) => gzipSync(content)],
+    ["plain", (content: Buffer) => content],
+  ])("onContent sees %s content decoded", async (_label, encode) => {
+    const content = Buffer.from(text.repeat(100));
+    const seen: Buffer[] = [];
+    await readBatches(chunksOf(encode(content), 7), {
+      onContent: (chunk) => seen.push(Buffer.from(chunk)),
+    });
+    expect(Buffer.concat(seen).equals(content)).toBe(true);
+  });
 });
 
 describe("readLineBatches UTF-8", () => {
