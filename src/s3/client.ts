@@ -14,7 +14,25 @@ export interface S3ClientSettings {
    */
   readonly requestChecksumCalculation?: "WHEN_SUPPORTED" | "WHEN_REQUIRED";
   readonly responseChecksumValidation?: "WHEN_SUPPORTED" | "WHEN_REQUIRED";
+  /**
+   * Milliseconds a request may go without a byte from the server before it
+   * fails with a TimeoutError, which is retried. Default SOCKET_TIMEOUT_MS.
+   */
+  readonly socketTimeoutMs?: number;
 }
+
+/**
+ * Time allowed to open a connection, in milliseconds. The SDK sets none,
+ * so a server that accepts no connection would hold a pull forever.
+ */
+const CONNECTION_TIMEOUT_MS = 10_000;
+
+/**
+ * Time a request may go without a byte from the server, in milliseconds.
+ * The SDK sets none, so a server that stops answering held a cron pull,
+ * and its lock, for as long as it hung.
+ */
+export const SOCKET_TIMEOUT_MS = 30_000;
 
 /**
  * Creates an S3 client for `settings`. Credentials come from the SDK's
@@ -43,5 +61,9 @@ export async function createS3Client(
     ...(settings.responseChecksumValidation !== undefined && {
       responseChecksumValidation: settings.responseChecksumValidation,
     }),
+    requestHandler: {
+      connectionTimeout: CONNECTION_TIMEOUT_MS,
+      socketTimeout: settings.socketTimeoutMs ?? SOCKET_TIMEOUT_MS,
+    },
   });
 }
