@@ -59,15 +59,20 @@ export function buildCli(argv: string[]) {
     .command(exportCommand)
     .command(schemaCommand)
     .command(bucketsCommand)
-    .demandCommand(1, "Name a command. Run tamarin --help to list them.")
+    .demandCommand(1, "name a command")
     .strict()
     .version(VERSION)
     .help()
     .alias("help", "h")
     .wrap(Math.min(100, process.stdout.columns || 100))
     .fail((message, error) => {
-      if (error) throw error;
-      throw new TamarinError(describeUsageError(message, args), ExitCode.Usage);
+      // yargs reports some usage errors, such as an option given without
+      // its value, as a YError rather than a message.
+      if (error && error.name !== "YError") throw error;
+      throw new TamarinError(
+        describeUsageError(message ?? error?.message ?? "", args),
+        ExitCode.Usage,
+      );
     });
 }
 

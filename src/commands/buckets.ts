@@ -215,10 +215,7 @@ export const bucketsCommand: CommandModule<GlobalOptions, GlobalOptions> = {
       .command(removeCommand)
       .command(enableCommand)
       .command(disableCommand)
-      .demandCommand(
-        1,
-        "Name a buckets command: add, list, remove, enable or disable.",
-      ),
+      .demandCommand(1, "name a buckets command"),
   handler: () => {},
 };
 

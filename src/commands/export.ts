@@ -62,6 +62,8 @@ export const exportCommand: CommandModule<GlobalOptions, ExportOptions> = {
           describe: "Only requests to this bucket. Repeatable.",
           type: "string",
           array: true,
+          // One value per --bucket: repeat it for more.
+          nargs: 1,
           default: [],
           requiresArg: true,
         })
@@ -84,6 +86,8 @@ export const exportCommand: CommandModule<GlobalOptions, ExportOptions> = {
             "Bind a named parameter for --where, as name=value. A plain integer is bound as an INTEGER, anything else as TEXT. Repeatable.",
           type: "string",
           array: true,
+          // One value per --param, so that --param a=1 "SELECT :a" keeps the SQL.
+          nargs: 1,
           default: [],
           requiresArg: true,
         })

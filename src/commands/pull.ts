@@ -45,6 +45,8 @@ export const pullCommand: CommandModule<GlobalOptions, PullCommandOptions> = {
           "Pull only the log locations of this source bucket (repeatable)",
         type: "string",
         array: true,
+        // One value per --bucket, so that no later argument is taken for one.
+        nargs: 1,
       })
       .option("dry-run", {
         describe:

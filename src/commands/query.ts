@@ -48,6 +48,8 @@ export const queryCommand: CommandModule<GlobalOptions, QueryOptions> = {
               "Bind a named parameter, as name=value; the SQL refers to it as :name, @name or $name. A plain integer such as 404 is bound as an INTEGER, anything else as TEXT. Repeatable.",
             type: "string",
             array: true,
+            // One value per --param, so that --param a=1 "SELECT :a" keeps the SQL.
+            nargs: 1,
             default: [],
             requiresArg: true,
           })

@@ -36,7 +36,13 @@ export function describeUsageError(
 
   const unknown = /^Unknown arguments?: (.+)$/.exec(message);
   if (unknown !== null) {
-    const names = unknown[1]!.split(", ");
+    // yargs lists an unknown --kebab-name again in camelCase: keep one.
+    const names = unknown[1]!
+      .split(", ")
+      .filter(
+        (name, _index, all) =>
+          kebabCase(name) === name || !all.includes(kebabCase(name)),
+      );
     // A mistyped command explains the arguments after it.
     const command = unknownCommand(names, path, positionals);
     const lines =
@@ -48,6 +54,24 @@ export function describeUsageError(
   if (/^Not enough non-option arguments/.test(message)) {
     const usage = USAGE[path.join(" ")];
     if (usage !== undefined) return `missing argument: ${usage}\n${help}`;
+  }
+  if (message === "name a command") {
+    return `name a command: ${COMMANDS.join(", ")}\n${help}`;
+  }
+  if (message === "name a buckets command") {
+    return `name a buckets command: ${subcommandsOf(["buckets"]).join(", ")}\n${help}`;
+  }
+  const missingValue = /^Not enough arguments following: (.+)$/.exec(message);
+  if (missingValue !== null) {
+    return `missing value for --${kebabCase(missingValue[1]!)}\n${help}`;
+  }
+  const invalid =
+    /^Invalid values:\s+Argument: (\S+), Given: (.+), Choices: (.+)$/.exec(
+      message,
+    );
+  if (invalid !== null) {
+    const choices = invalid[3]!.replaceAll('"', "").split(", ");
+    return `invalid --${invalid[1]} ${invalid[2]}: expected ${choices.join(", ")}\n${help}`;
   }
   return `${message}\n${help}`;
 }
@@ -67,10 +91,7 @@ function unknownCommand(
   if (path.length === 0) {
     return `unknown command "${name}"${suggest(name, COMMANDS)} Commands: ${COMMANDS.join(", ")}.`;
   }
-  const prefix = `${path.join(" ")} `;
-  const subcommands = Object.keys(USAGE)
-    .filter((key) => key.startsWith(prefix))
-    .map((key) => key.slice(prefix.length));
+  const subcommands = subcommandsOf(path);
   if (subcommands.length === 0) return null;
   return `unknown ${path.join(" ")} command "${name}"${suggest(name, subcommands)} Commands: ${subcommands.join(", ")}.`;
 }
@@ -149,4 +170,17 @@ function editDistance(a: string, b: string): number {
     previous = current;
   }
   return previous[b.length]!;
+}
+
+/** Returns the subcommands of the command at `path`, such as buckets add. */
+function subcommandsOf(path: readonly string[]): string[] {
+  const prefix = `${path.join(" ")} `;
+  return Object.keys(USAGE)
+    .filter((key) => key.startsWith(prefix))
+    .map((key) => key.slice(prefix.length));
+}
+
+/** Turns a camelCase option name into its --kebab-case form. */
+function kebabCase(name: string): string {
+  return name.replace(/[A-Z]/g, (letter) => `-${letter.toLowerCase()}`);
 }

@@ -355,7 +355,9 @@ describe("options", () => {
   test("table is not an export format", async () => {
     const result = await exportRows(["--format", "table"]);
     expect(result.status).toBe(2);
-    expect(result.stderr).toContain("Invalid values");
+    expect(result.stderr).toContain(
+      'invalid --format "table": expected csv, tsv, json, ndjson',
+    );
   });
 });
 

@@ -116,6 +116,20 @@ describe("parameters", () => {
     expect(result.stdout).toBe("bucket\r\nwww\r\n");
   });
 
+  test("--param before the SQL", async () => {
+    const result = await query([
+      "--param",
+      "a=1",
+      "-p",
+      "b=x",
+      "SELECT :a AS a, :b AS b",
+      "-f",
+      "csv",
+    ]);
+    expect(result.stdout).toBe("a,b\r\n1,x\r\n");
+    expect(result.status).toBe(0);
+  });
+
   test("binds a zero-padded number as TEXT", async () => {
     const result = await query([
       "SELECT typeof(:a) AS a, typeof(:b) AS b, typeof(:c) AS c",

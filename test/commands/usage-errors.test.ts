@@ -39,10 +39,34 @@ test.each([
     "missing argument: tamarin buckets add <name> [--log-bucket <bucket>]\nRun tamarin buckets add --help for usage.",
   ],
   [
-    "other parser message",
-    'Invalid values:\n  Argument: format, Given: "xml"',
+    "invalid choice",
+    'Invalid values:\n  Argument: format, Given: "xml", Choices: "csv", "tsv"',
     ["export", "--format", "xml"],
-    'Invalid values:\n  Argument: format, Given: "xml"\nRun tamarin export --help for usage.',
+    'invalid --format "xml": expected csv, tsv\nRun tamarin export --help for usage.',
+  ],
+  [
+    "option without value",
+    "Not enough arguments following: logBucket",
+    ["buckets", "add", "x", "--log-bucket"],
+    "missing value for --log-bucket\nRun tamarin buckets add --help for usage.",
+  ],
+  [
+    "unknown option in both cases",
+    "Unknown arguments: log-bukcet, logBukcet",
+    ["buckets", "add", "x", "--log-bukcet", "y"],
+    "unknown option --log-bukcet\nRun tamarin buckets add --help for usage.",
+  ],
+  [
+    "no command",
+    "name a command",
+    [],
+    "name a command: import, pull, status, query, export, schema, buckets\nRun tamarin --help for usage.",
+  ],
+  [
+    "other parser message",
+    "Arguments a and b are mutually exclusive",
+    ["export"],
+    "Arguments a and b are mutually exclusive\nRun tamarin export --help for usage.",
   ],
 ])("%s", (_label, message, args, expected) => {
   expect(describeUsageError(message, args)).toBe(expected);
