@@ -324,6 +324,43 @@ test("pull --once stops on SIGTERM with a summary", async () => {
   expect(dumpDatabase(file).objects).toHaveLength(KILL_OBJECTS);
 });
 
+test("two quick SIGTERMs stop once", async () => {
+  // coreutils timeout signals the process and then its process group.
+  const file = dbPath("double-term.db");
+  const args = ["--once", "--config", "kill.config.json", "--db", file];
+  const run = startPull(args);
+  const timer = setInterval(() => {
+    if (storedObjects(file) > 0) {
+      clearInterval(timer);
+      run.child.kill("SIGTERM");
+      // Apart enough that the kernel delivers both, as timeout's two are.
+      setTimeout(() => run.child.kill("SIGTERM"), 5);
+    }
+  }, 5);
+  const stopped = await run.done;
+  clearInterval(timer);
+
+  expect(stopped.stderr).not.toContain("SIGTERM again");
+  expect(stopped.stderr).toMatch(/\(stopped early\)\n$/);
+  expect(stopped.code).toBe(5);
+});
+
+test("pull --dry-run --purge --json counts the purge", async () => {
+  const { code, stdout } = await startPull([
+    "--dry-run",
+    "--purge",
+    "--json",
+    "--db",
+    dbPath("dry-purge.db"),
+  ]).done;
+
+  expect(JSON.parse(stdout)).toMatchObject({
+    dryRun: true,
+    wouldPurge: OBJECTS,
+  });
+  expect(code).toBe(0);
+});
+
 test("pull without --once stops on SIGTERM", async () => {
   const run = startPull(["--db", dbPath("daemon.db")]);
   // Wait for the first run's summary, then ask the loop to stop.

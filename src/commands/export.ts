@@ -174,11 +174,11 @@ export const exportCommand: CommandModule<GlobalOptions, ExportOptions> = {
       }
 
       // Report.
-      const closed = writer.readerClosed
-        ? " (stdout was closed by its reader, which may have read fewer)"
-        : "";
+      const seconds = formatSeconds(Date.now() - started);
       logger.info(
-        `exported ${plural(count, "row")} to ${options.output ?? "stdout"} in ${formatSeconds(Date.now() - started)}${closed}`,
+        writer.readerClosed
+          ? `stopped after writing ${plural(count, "row")} in ${seconds}: stdout was closed by its reader, which may have read fewer`
+          : `exported ${plural(count, "row")} to ${options.output ?? "stdout"} in ${seconds}`,
       );
     } finally {
       db.close();

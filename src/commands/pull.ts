@@ -104,16 +104,13 @@ async function runPullCommand(options: PullCommandOptions): Promise<number> {
     logger,
   };
   if (options.once || options.dryRun) {
+    // The handlers stay until the process exits, so that a signal that
+    // arrives while the summary is printed does not kill it half way.
     const stop = stopOnSignals(logger, "");
-    let summary: PullSummary;
-    try {
-      summary = await pullOnce(
-        { ...run, signal: stop.signal },
-        showProgress(options),
-      );
-    } finally {
-      stop.dispose();
-    }
+    const summary = await pullOnce(
+      { ...run, signal: stop.signal },
+      showProgress(options),
+    );
     report(run, summary, false);
     if (summary.interrupted) return ExitCode.Interrupted;
     const { pullExitCode } = await import("../s3/pull.js");
@@ -127,7 +124,7 @@ function parseConcurrency(text: string): number {
   const value = Number(text);
   if (!/^\d+$/.test(text.trim()) || value < 1 || value > 64) {
     throw new TamarinError(
-      `invalid --concurrency "${text}": expected a whole number from 1 to 64`,
+      `invalid --concurrency "${text}": expected a whole number from 1 to 64\nRun tamarin pull --help for usage.`,
       ExitCode.Usage,
     );
   }
@@ -140,7 +137,10 @@ function parseSince(text: string): Date {
     return parseTimePoint(text, "--since");
   } catch (error) {
     if (error instanceof TamarinError) {
-      throw new TamarinError(error.message, ExitCode.Usage);
+      throw new TamarinError(
+        `${error.message}\nRun tamarin pull --help for usage.`,
+        ExitCode.Usage,
+      );
     }
     throw error;
   }
@@ -245,17 +245,29 @@ async function poll(settings: RunSettings): Promise<number> {
   return ExitCode.Success;
 }
 
+/** Signals this soon after the first count as the same stop request. */
+const REPEAT_SIGNAL_WINDOW_MS = 1000;
+
 /**
  * Turns the first SIGINT or SIGTERM into an abort: a run then finishes the
- * objects in flight and stops. A second signal exits at once with exit
- * code 1. `prefix` starts the log line (a time stamp in the poller).
+ * objects in flight and stops. A second signal, a second or more after
+ * the first, exits at once with exit code 1. `prefix` starts the log line (a time stamp in the poller).
  */
 function stopOnSignals(
   logger: Logger,
   prefix: string | (() => string),
 ): { signal: AbortSignal; dispose(): void } {
   const controller = new AbortController();
+  let firstAt = 0;
   const onSignal = (signal: NodeJS.Signals) => {
+    // coreutils timeout sends SIGTERM to the process and then to its
+    // process group, so one stop request can arrive twice at once.
+    if (
+      controller.signal.aborted &&
+      Date.now() - firstAt < REPEAT_SIGNAL_WINDOW_MS
+    ) {
+      return;
+    }
     if (controller.signal.aborted) {
       logger.error(`${signal} again: exiting without waiting`);
       process.exit(ExitCode.Failure);
@@ -264,6 +276,7 @@ function stopOnSignals(
     logger.info(
       `${start}${signal}: stopping after the objects in flight (send it again to exit at once)`,
     );
+    firstAt = Date.now();
     controller.abort();
   };
   process.on("SIGINT", onSignal);
@@ -355,7 +368,10 @@ function jsonSummary(summary: PullSummary) {
     bytes: summary.bytes,
     seconds: summary.milliseconds / 1000,
     interrupted: summary.interrupted,
-    ...(summary.dryRun && { wouldPull: summary.wouldPull }),
+    ...(summary.dryRun && {
+      wouldPull: summary.wouldPull,
+      wouldPurge: summary.wouldPurge,
+    }),
   };
 }
 
