@@ -22,6 +22,20 @@ const COMMANDS = Object.keys(USAGE).filter((path) => !path.includes(" "));
 // Global options that take a value, which may follow as the next argument.
 const VALUE_OPTIONS = new Set(["--db", "--config"]);
 
+// Every global option: none of them can be a misspelling.
+const GLOBAL_OPTIONS = new Set([
+  ...VALUE_OPTIONS,
+  "--quiet",
+  "-q",
+  "--verbose",
+  "-v",
+  "--progress",
+  "--no-progress",
+  "--help",
+  "-h",
+  "--version",
+]);
+
 /**
  * Rewrites a parser error for people: names the unknown command, option or
  * argument, suggests a command for a typo, gives the command line of a
@@ -53,10 +67,12 @@ export function describeUsageError(
   }
   if (/^Not enough non-option arguments/.test(message)) {
     const usage = USAGE[path.join(" ")];
-    if (usage !== undefined) return `missing argument: ${usage}\n${help}`;
+    if (usage !== undefined) {
+      return `missing argument: ${usage}${takenAsValue(args)}\n${help}`;
+    }
   }
   if (message === "name a command") {
-    return `name a command: ${COMMANDS.join(", ")}\n${help}`;
+    return `name a command: ${COMMANDS.join(", ")}${takenAsValue(args)}\n${help}`;
   }
   if (message === "name a buckets command") {
     return `name a buckets command: ${subcommandsOf(["buckets"]).join(", ")}\n${help}`;
@@ -106,6 +122,28 @@ function describeUnknown(name: string, args: readonly string[]): string {
   );
   if (asOption !== undefined) return `unknown option ${asOption.split("=")[0]}`;
   return `unexpected argument "${name}"`;
+}
+
+/**
+ * Returns a note that an option took the argument after it as its value,
+ * when one did: a misspelled flag such as `--forc` in
+ * `import --forc logs/` takes the path, which then looks missing.
+ */
+function takenAsValue(args: readonly string[]): string {
+  for (let index = args.length - 2; index >= 0; index--) {
+    const option = args[index]!;
+    const value = args[index + 1]!;
+    if (
+      option.startsWith("-") &&
+      option.length > 1 &&
+      !option.includes("=") &&
+      !GLOBAL_OPTIONS.has(option) &&
+      !value.startsWith("-")
+    ) {
+      return ` (${option} took "${value}" as its value; check its spelling)`;
+    }
+  }
+  return "";
 }
 
 /** Returns "; did you mean X?" for the nearest of `choices`, else ".". */

@@ -57,6 +57,24 @@ test.each([
     "unknown option --log-bukcet\nRun tamarin buckets add --help for usage.",
   ],
   [
+    "misspelled flag takes the path",
+    "Not enough non-option arguments: got 0, need at least 1",
+    ["import", "--forc", "logs/"],
+    'missing argument: tamarin import <path...> (--forc took "logs/" as its value; check its spelling)\nRun tamarin import --help for usage.',
+  ],
+  [
+    "misspelled flag takes the command",
+    "name a command",
+    ["--bogus", "status"],
+    'name a command: import, pull, status, query, export, schema, buckets (--bogus took "status" as its value; check its spelling)\nRun tamarin status --help for usage.',
+  ],
+  [
+    "global options take no blame",
+    "Not enough non-option arguments: got 0, need at least 1",
+    ["--db", "x.db", "-v", "import"],
+    "missing argument: tamarin import <path...>\nRun tamarin import --help for usage.",
+  ],
+  [
     "no command",
     "name a command",
     [],
