@@ -29,7 +29,7 @@ const CONNECTION_TIMEOUT_MS = 10_000;
 
 /**
  * Time a request may go without a byte from the server, in milliseconds.
- * The SDK sets none, so a server that stops answering held a cron pull,
+ * The SDK sets none, so a server that stopped sending held a cron pull,
  * and its lock, for as long as it hung.
  */
 export const SOCKET_TIMEOUT_MS = 30_000;
