@@ -4,8 +4,8 @@ import { GetObjectCommand } from "@aws-sdk/client-s3";
 import { afterAll, beforeAll, expect, test } from "vitest";
 import { createS3Client } from "../src/s3/client.js";
 
-// A server that takes requests and never sends a response, as a hung S3-compatible
-// store does; s3rver cannot be made to hang on demand.
+// A server that takes requests and never sends a response, as a hung
+// S3-compatible store does; s3rver cannot be made to hang on demand.
 let server: http.Server;
 let endpoint: string;
 let requests = 0;
