@@ -106,7 +106,7 @@ async function runPullCommand(options: PullCommandOptions): Promise<number> {
   if (options.once || options.dryRun) {
     // The handlers stay until the process exits, so that a signal that
     // arrives while the summary is printed does not kill it half way.
-    const stop = stopOnSignals(logger, "");
+    const stop = stopOnSignals(logger, () => "");
     const summary = await pullOnce(
       { ...run, signal: stop.signal },
       showProgress(options),
@@ -251,11 +251,12 @@ const REPEAT_SIGNAL_WINDOW_MS = 1000;
 /**
  * Turns the first SIGINT or SIGTERM into an abort: a run then finishes the
  * objects in flight and stops. A second signal, a second or more after
- * the first, exits at once with exit code 1. `prefix` starts the log line (a time stamp in the poller).
+ * the first, exits at once with exit code 1. `prefix` returns the start
+ * of the log line, a time stamp in the poller.
  */
 function stopOnSignals(
   logger: Logger,
-  prefix: string | (() => string),
+  prefix: () => string,
 ): { signal: AbortSignal; dispose(): void } {
   const controller = new AbortController();
   let firstAt = 0;
@@ -272,9 +273,8 @@ function stopOnSignals(
       logger.error(`${signal} again: exiting without waiting`);
       process.exit(ExitCode.Failure);
     }
-    const start = typeof prefix === "string" ? prefix : prefix();
     logger.info(
-      `${start}${signal}: stopping after the objects in flight (send it again to exit at once)`,
+      `${prefix()}${signal}: stopping after the objects in flight (send it again to exit at once)`,
     );
     firstAt = Date.now();
     controller.abort();

@@ -37,18 +37,11 @@ export async function downloadBody(
   bucket: string,
   key: string,
 ): Promise<Buffer> {
-  const response = await client.send(
-    new GetObjectCommand({ Bucket: bucket, Key: key }),
-  );
-  const body = response.Body as Readable;
-  const chunks: Buffer[] = [];
-  let received = 0;
-  for await (const chunk of body) {
-    chunks.push(chunk as Buffer);
-    received += (chunk as Buffer).length;
+  const chunks: Uint8Array[] = [];
+  for await (const chunk of bodyChunks(client, bucket, key)) {
+    chunks.push(chunk);
   }
-  checkLength(response.ContentLength, received);
-  return Buffer.concat(chunks, received);
+  return Buffer.concat(chunks);
 }
 
 /**

@@ -149,26 +149,7 @@ export async function pullLogs(
     );
   }
 
-  const summary: PullSummary = {
-    dryRun,
-    locations: locations.length,
-    locationsFailed: 0,
-    pulled: 0,
-    records: 0,
-    rejects: 0,
-    skipped: 0,
-    notLogs: 0,
-    failed: 0,
-    retries: 0,
-    purged: 0,
-    purgeFailed: 0,
-    wouldPurge: 0,
-    bytes: 0,
-    wouldPull: [],
-    anyLocationDone: false,
-    interrupted: false,
-    milliseconds: 0,
-  };
+  const summary = emptyPullSummary(dryRun, locations.length);
   if (db === null && !dryRun) {
     throw new Error("pullLogs needs a database unless dryRun is set");
   }
@@ -232,6 +213,33 @@ export async function pullLogs(
   summary.interrupted = options.signal?.aborted === true;
   summary.milliseconds = Date.now() - started;
   return summary;
+}
+
+/** Returns the summary of a run that has done nothing yet. */
+export function emptyPullSummary(
+  dryRun: boolean,
+  locations: number,
+): PullSummary {
+  return {
+    dryRun,
+    locations,
+    locationsFailed: 0,
+    pulled: 0,
+    records: 0,
+    rejects: 0,
+    skipped: 0,
+    notLogs: 0,
+    failed: 0,
+    retries: 0,
+    purged: 0,
+    purgeFailed: 0,
+    wouldPurge: 0,
+    bytes: 0,
+    wouldPull: [],
+    anyLocationDone: false,
+    interrupted: false,
+    milliseconds: 0,
+  };
 }
 
 interface LocationRun {
@@ -334,7 +342,8 @@ async function pullObject(
   object: ListedObject,
 ): Promise<void> {
   const { location, summary, logger } = run;
-  const source = `s3://${location.logBucket}/${object.key}`;
+  const identity = objectIdentity(location.logBucket, object);
+  const source = identity.source;
   const retry = <T>(attempt: () => Promise<T>) =>
     withRetry(
       run.options.retry ?? DEFAULT_RETRY,
@@ -348,7 +357,6 @@ async function pullObject(
       },
     );
 
-  const identity = objectIdentity(location.logBucket, object);
   let stored: Promise<IngestResult>;
   try {
     if (object.size <= BUFFER_LIMIT_BYTES) {

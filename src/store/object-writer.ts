@@ -46,7 +46,7 @@ export class InlineWriter implements ObjectWriter {
   ): Promise<IngestResult> {
     return this.ingestor.ingest(
       identity,
-      readLineBatches(Readable.from(lazy(open))),
+      readLineBatches(Readable.from(openLazily(open))),
     );
   }
 
@@ -64,9 +64,12 @@ export async function decodeLines(body: Uint8Array): Promise<LineBatch[]> {
   return batches;
 }
 
-// Calls `open` only when the first chunk is read, so that a download starts
-// when the writer is ready for its object.
-async function* lazy(
+/**
+ * Yields the chunks of `open()`, calling `open` only when the first chunk
+ * is read, so that a download starts when the writer is ready for its
+ * object. Returning early closes the opened source.
+ */
+export async function* openLazily(
   open: () => AsyncIterable<Uint8Array>,
 ): AsyncGenerator<Uint8Array> {
   yield* open();

@@ -3,7 +3,7 @@ import { fileURLToPath } from "node:url";
 import { Worker } from "node:worker_threads";
 import { WRITER_ASSET } from "../sea/asset-names.js";
 import type { IngestResult, ObjectIdentity } from "./ingest.js";
-import type { ObjectWriter } from "./object-writer.js";
+import { openLazily, type ObjectWriter } from "./object-writer.js";
 import {
   errorFromFields,
   type FromWriter,
@@ -16,7 +16,10 @@ interface Pending {
   readonly reject: (error: unknown) => void;
   /** The chunks of a stream, read on the writer's demand. */
   readonly chunks?: AsyncIterator<Uint8Array>;
-  /** The error that ended the stream on this side, to report as is. */
+  /**
+   * The error that ended the stream on this side, which the caller
+   * receives unchanged.
+   */
   streamError?: unknown;
 }
 
@@ -49,7 +52,7 @@ export class WriterThread implements ObjectWriter {
     open: () => AsyncIterable<Uint8Array>,
   ): Promise<IngestResult> {
     // The iterator is created now but reads nothing before the writer's first "read" message.
-    const chunks = lazyIterator(open);
+    const chunks = openLazily(open);
     return this.submit({ chunks }, (id) => ({ type: "stream", id, identity }));
   }
 
@@ -183,20 +186,4 @@ export function writerScript(): WriterScript {
     );
   }
   return { url: built };
-}
-
-function lazyIterator(
-  open: () => AsyncIterable<Uint8Array>,
-): AsyncIterator<Uint8Array> {
-  let iterator: AsyncIterator<Uint8Array> | null = null;
-  return {
-    next: () => {
-      iterator ??= open()[Symbol.asyncIterator]();
-      return iterator.next();
-    },
-    return: async () => {
-      await iterator?.return?.();
-      return { done: true, value: undefined };
-    },
-  };
 }

@@ -1,26 +1,17 @@
 import { expect, test } from "vitest";
 import { formatPullSummary } from "../../src/commands/pull.js";
-import type { PullSummary } from "../../src/s3/pull.js";
+import { emptyPullSummary, type PullSummary } from "../../src/s3/pull.js";
 
+/** Returns a summary of 12 objects pulled from 2 locations, with `fields` set. */
 function summary(fields: Partial<PullSummary>): PullSummary {
   return {
-    dryRun: false,
-    locations: 2,
-    locationsFailed: 0,
+    ...emptyPullSummary(false, 2),
     pulled: 12,
     records: 48213,
     rejects: 3,
     skipped: 40,
     notLogs: 1,
-    failed: 0,
-    retries: 0,
-    purged: 0,
-    purgeFailed: 0,
-    wouldPurge: 0,
-    bytes: 0,
-    wouldPull: [],
     anyLocationDone: true,
-    interrupted: false,
     milliseconds: 1900,
     ...fields,
   };
