@@ -216,9 +216,9 @@ test("pull killed at random moments loses nothing", async () => {
   expect(cleanDump.objects).toHaveLength(KILL_OBJECTS);
 
   // Each sequence kills up to five runs on a fresh database, then lets one
-  // finish. The first run of a sequence is killed as soon as part of the
-  // objects is stored, while the next group is open; the others at a random
-  // moment from start-up to just past the end of a clean run.
+  // finish. The first run of a sequence is killed as soon as some objects
+  // are stored, while the next group is open. The others are killed at a
+  // random moment from start-up to just past the end of a clean run.
   let kills = 0;
   let killsMidway = 0;
   for (let sequence = 0; kills < 20 && sequence < 15; sequence++) {
@@ -259,8 +259,8 @@ test("pull killed at random moments loses nothing", async () => {
 
 /**
  * Polls `file` every few milliseconds and sends `signal` to the run once
- * its ledger holds at least one object; returns the timer so the caller
- * can stop it.
+ * its ledger contains at least one object. Returns the timer so that the
+ * caller can stop it.
  */
 function killOnceStored(
   file: string,

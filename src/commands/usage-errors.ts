@@ -37,8 +37,8 @@ const GLOBAL_OPTIONS = new Set([
 ]);
 
 /**
- * Rewrites a parser error for people: names the unknown command, option or
- * argument, suggests a command for a typo, gives the command line of a
+ * Rewrites a parser error for people. Names the unknown command, option or
+ * argument and suggests a command for a typo. Gives the command line of a
  * command that lacks an argument, and points to that command's --help.
  */
 export function describeUsageError(

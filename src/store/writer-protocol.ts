@@ -15,7 +15,7 @@ export type ToWriter =
       readonly identity: ObjectIdentity;
       readonly body: Uint8Array;
     }
-  /** Store an object sent in chunks, each asked for with "read". */
+  /** Store an object sent in chunks, each requested with a "read" message. */
   | {
       readonly type: "stream";
       readonly id: number;
